@@ -1,0 +1,55 @@
+"""Staff admin for cities, mayors and police-violence records."""
+
+from django.contrib import admin
+from django.db.models import Count
+
+from cities.models import City, Mayor, PoliceKilling
+
+
+class MayorInline(admin.TabularInline):
+    model = Mayor
+    extra = 0
+    fields = ["name", "term_start", "term_end"]
+    ordering = ["-term_start"]
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ["name", "state", "population", "police_department", "advocate_count"]
+    list_filter = ["state"]
+    search_fields = ["name", "police_department"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["advocates"]
+    inlines = [MayorInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(advocate_count=Count("advocates"))
+
+    @admin.display(description="advocates", ordering="advocate_count")
+    def advocate_count(self, city):
+        return city.advocate_count
+
+
+@admin.register(Mayor)
+class MayorAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "term_start", "term_end", "is_sitting"]
+    list_filter = [("term_end", admin.EmptyFieldListFilter), "city__state"]
+    search_fields = ["name", "city__name"]
+    autocomplete_fields = ["city"]
+    list_select_related = ["city"]
+    date_hierarchy = "term_start"
+
+    @admin.display(boolean=True, description="sitting")
+    def is_sitting(self, mayor):
+        return mayor.is_sitting
+
+
+@admin.register(PoliceKilling)
+class PoliceKillingAdmin(admin.ModelAdmin):
+    list_display = ["name", "date", "age", "race", "city_name", "state", "city", "agency"]
+    list_filter = ["state", "race", "gender", ("city", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "mpv_id", "city_name", "agency"]
+    autocomplete_fields = ["city"]
+    list_select_related = ["city"]
+    date_hierarchy = "date"
+    readonly_fields = ["imported_at"]

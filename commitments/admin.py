@@ -1,0 +1,211 @@
+"""Staff admin: the framework, and review of what advocates submit.
+
+Nothing reviewed can be edited or deleted here: the log is the history, and a correction is a
+new submission. Review goes through the bulk actions, which call the review services.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+
+from commitments.models import (
+    Action,
+    CurrentStatus,
+    Evidence,
+    Pledge,
+    Principle,
+    ProgressUpdate,
+)
+from commitments.services import APPROVERS, REJECTERS, propose_update, record_pledge
+
+REVIEW_FIELDS = [
+    "submitted_by",
+    "submitted_at",
+    "review_state",
+    "reviewed_by",
+    "reviewed_at",
+    "review_note",
+]
+
+
+class ActionInline(admin.TabularInline):
+    model = Action
+    extra = 0
+    fields = ["code", "position", "title", "achieved_when", "weight"]
+
+
+@admin.register(Principle)
+class PrincipleAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "slug"]
+    search_fields = ["title", "pledge_text"]
+    inlines = [ActionInline]
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "principle", "weight"]
+    list_filter = ["principle"]
+    search_fields = ["code", "title", "achieved_when"]
+    list_select_related = ["principle"]
+
+
+def _review_each(modeladmin, request, queryset, review, notes):
+    """Apply a review service to each selected item, reporting what happened to each."""
+    done = 0
+    for item in queryset:
+        try:
+            review(item, reviewer=request.user, note=notes.get(item.pk, ""))
+            done += 1
+        except ValidationError as error:
+            modeladmin.message_user(
+                request, f"{item}: {' '.join(error.messages)}", messages.WARNING
+            )
+    if done:
+        modeladmin.message_user(request, f"Reviewed {done} item(s).", messages.SUCCESS)
+
+
+@admin.action(description="Approve selected pending items")
+def approve_selected(modeladmin, request, queryset):
+    _review_each(modeladmin, request, queryset, APPROVERS[modeladmin.model], notes={})
+
+
+@admin.action(description="Reject selected pending items (with a note for each)")
+def reject_selected(modeladmin, request, queryset):
+    """Ask for a note per item first; reject when the notes come back."""
+    items = list(queryset)
+    if "confirm" in request.POST:
+        notes = {item.pk: request.POST.get(f"note-{item.pk}", "").strip() for item in items}
+        missing = [item for item in items if not notes[item.pk]]
+        if not missing:
+            _review_each(modeladmin, request, queryset, REJECTERS[modeladmin.model], notes)
+            return None
+        modeladmin.message_user(request, "Every rejection needs a note.", messages.ERROR)
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Reject with a note",
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        "rows": [(item, request.POST.get(f"note-{item.pk}", "")) for item in items],
+    }
+    return TemplateResponse(request, "admin/commitments/reject_with_note.html", context)
+
+
+class ReviewedAdmin(admin.ModelAdmin):
+    """Shared by the three kinds of submission: review actions, and no edits once in the log."""
+
+    actions = [approve_selected, reject_selected]
+    list_filter = ["review_state"]
+    date_hierarchy = "submitted_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return REVIEW_FIELDS
+        return [field.name for field in self.model._meta.fields] + self.extra_readonly_fields
+
+    extra_readonly_fields = []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+class ProgressUpdateForm(forms.ModelForm):
+    def clean_evidence(self):
+        evidence = self.cleaned_data["evidence"]
+        if not evidence:
+            raise ValidationError("Attach at least one piece of evidence.")
+        return evidence
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(ReviewedAdmin):
+    form = ProgressUpdateForm
+    list_display = [
+        "city",
+        "action",
+        "status",
+        "happened_on",
+        "review_state",
+        "submitted_by",
+        "reviewed_by",
+    ]
+    list_filter = ["review_state", "status", "action__principle", "city__state"]
+    search_fields = ["city__name", "action__code", "action__title", "summary"]
+    autocomplete_fields = ["city", "action", "evidence"]
+    list_select_related = ["city", "action", "submitted_by", "reviewed_by"]
+    extra_readonly_fields = ["evidence"]
+
+    def save_model(self, request, obj, form, change):
+        # Staff entries go through the same service as advocates' and are approved on entry.
+        form.instance = propose_update(
+            request.user,
+            city=obj.city,
+            action=obj.action,
+            status=obj.status,
+            summary=obj.summary,
+            happened_on=obj.happened_on,
+            evidence=form.cleaned_data["evidence"],
+        )
+
+    def save_related(self, request, form, formsets, change):
+        pass  # propose_update has set the evidence.
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReviewedAdmin):
+    list_display = ["title", "city", "publisher", "published_on", "kind", "review_state"]
+    list_filter = ["review_state", "kind", "city__state"]
+    search_fields = ["title", "publisher", "url", "city__name", "excerpt"]
+    autocomplete_fields = ["city"]
+    list_select_related = ["city"]
+
+    def save_model(self, request, obj, form, change):
+        obj.submitted_by = request.user
+        super().save_model(request, obj, form, change)
+        APPROVERS[Evidence](obj, reviewer=request.user)
+
+
+@admin.register(Pledge)
+class PledgeAdmin(ReviewedAdmin):
+    list_display = ["mayor", "status", "date", "review_state", "submitted_by"]
+    list_filter = ["review_state", "status", "mayor__city__state"]
+    search_fields = ["mayor__name", "mayor__city__name", "source_url"]
+    autocomplete_fields = ["mayor"]
+    list_select_related = ["mayor", "mayor__city", "submitted_by"]
+
+    def save_model(self, request, obj, form, change):
+        form.instance = record_pledge(
+            request.user, obj.mayor, obj.status, obj.date, obj.source_url, obj.note
+        )
+
+
+@admin.register(CurrentStatus)
+class CurrentStatusAdmin(admin.ModelAdmin):
+    """Derived from the log by the review services; shown for reference, never edited."""
+
+    list_display = ["city", "action", "status", "happened_on"]
+    list_filter = ["action__principle", "update__status", "city__state"]
+    search_fields = ["city__name", "action__code"]
+    list_select_related = ["city", "action", "update"]
+
+    @admin.display(ordering="update__status")
+    def status(self, current):
+        return current.update.get_status_display()
+
+    @admin.display(ordering="update__happened_on")
+    def happened_on(self, current):
+        return current.update.happened_on
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

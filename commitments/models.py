@@ -1,0 +1,257 @@
+"""The pledge framework, mayors' pledges, the append-only progress log and its evidence."""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cities.models import City, Mayor, http_url_condition, http_url_validator
+from commitments.scoring import DEFAULT_WEIGHT, Status
+
+
+class Principle(models.Model):
+    """One of the seven numbered commitments of the pledge."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    pledge_text = models.TextField(help_text="The commitment in the pledge's own words.")
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=7), name="principle_number_1_to_7"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("commitments:principle", args=[self.slug])
+
+
+class Action(models.Model):
+    """A concrete, checkable step of a principle; cities are rated per action."""
+
+    principle = models.ForeignKey(Principle, on_delete=models.PROTECT, related_name="actions")
+    code = models.CharField(max_length=5, unique=True, help_text="For example 1.2.")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    achieved_when = models.TextField()
+    weight = models.PositiveSmallIntegerField(
+        default=DEFAULT_WEIGHT, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        ordering = ["principle__number", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["principle", "position"], name="action_position_unique_per_principle"
+            ),
+            models.CheckConstraint(condition=Q(weight__gte=1), name="action_weight_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+class ReviewState(models.TextChoices):
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ReviewedQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(review_state=ReviewState.APPROVED)
+
+    def pending(self):
+        return self.filter(review_state=ReviewState.PENDING)
+
+
+class Reviewed(models.Model):
+    """What advocates submit and staff review: who submitted it, and the review's outcome."""
+
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    review_state = models.CharField(
+        max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    objects = ReviewedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review_state__in=ReviewState.values),
+                name="%(class)s_review_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_state=ReviewState.PENDING)
+                | Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
+                name="%(class)s_reviewed_has_reviewer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_state=ReviewState.REJECTED) | ~Q(review_note=""),
+                name="%(class)s_rejection_has_note",
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_at__isnull=True) | Q(reviewed_at__gte=F("submitted_at")),
+                name="%(class)s_reviewed_after_submitted",
+            ),
+        ]
+
+    @property
+    def is_approved(self):
+        return self.review_state == ReviewState.APPROVED
+
+
+class PledgeStatus(models.TextChoices):
+    URGED = "urged", _("Urged")
+    SIGNED = "signed", _("Signed")
+    DECLINED = "declined", _("Declined")
+
+
+# A mayor with no approved pledge record has not been asked.
+NOT_ASKED = _("Not asked")
+
+
+class Pledge(Reviewed):
+    """A step in a mayor's pledge record: urged, signed or declined, with its date and source.
+
+    A mayor's pledge status is their latest approved record; a new mayor starts with none.
+    """
+
+    mayor = models.ForeignKey(Mayor, on_delete=models.PROTECT, related_name="pledges")
+    status = models.CharField(max_length=10, choices=PledgeStatus.choices)
+    date = models.DateField(help_text="When the mayor was urged, signed or declined.")
+    source_url = models.URLField(
+        "source", max_length=500, blank=True, validators=[http_url_validator]
+    )
+    note = models.TextField(blank=True)
+
+    class Meta(Reviewed.Meta):
+        ordering = ["-date", "-id"]
+        constraints = [
+            *Reviewed.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(status__in=PledgeStatus.values), name="pledge_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=http_url_condition("source_url"), name="pledge_source_is_http"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PledgeStatus.SIGNED) | ~Q(source_url=""),
+                name="signed_pledge_has_source",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.mayor.name}: {self.get_status_display()} on {self.date}"
+
+
+class EvidenceKind(models.TextChoices):
+    ORDINANCE = "ordinance", _("Ordinance")
+    EXECUTIVE_ORDER = "executive_order", _("Executive order")
+    POLICY = "policy", _("Policy")
+    BUDGET = "budget", _("Budget")
+    DATA_RELEASE = "data_release", _("Data release")
+    REPORT = "report", _("Report")
+    NEWS = "news", _("News")
+    MEETING_RECORD = "meeting_record", _("Meeting record")
+    STATEMENT = "statement", _("Statement")
+
+
+class Evidence(Reviewed):
+    """A dated, published source that backs a progress update."""
+
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="evidence")
+    title = models.CharField(max_length=300)
+    url = models.URLField("URL", max_length=500, validators=[http_url_validator])
+    publisher = models.CharField(max_length=200)
+    published_on = models.DateField("publication date")
+    kind = models.CharField(max_length=20, choices=EvidenceKind.choices)
+    excerpt = models.TextField(blank=True)
+
+    class Meta(Reviewed.Meta):
+        verbose_name_plural = "evidence"
+        ordering = ["-published_on", "-id"]
+        constraints = [
+            *Reviewed.Meta.constraints,
+            models.CheckConstraint(
+                condition=http_url_condition("url"), name="evidence_url_is_http"
+            ),
+            models.CheckConstraint(condition=~Q(url=""), name="evidence_url_required"),
+            models.CheckConstraint(
+                condition=Q(kind__in=EvidenceKind.values), name="evidence_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ProgressUpdate(Reviewed):
+    """One entry in the append-only log of what a city did on an action.
+
+    Never edited or deleted: a correction is a new update. A city's current status for an
+    action is its latest approved update, recorded in CurrentStatus.
+    """
+
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="progress_updates")
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="progress_updates")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    summary = models.TextField("what happened")
+    happened_on = models.DateField("when it happened")
+    evidence = models.ManyToManyField(Evidence, related_name="updates", blank=True)
+
+    class Meta(Reviewed.Meta):
+        ordering = ["-happened_on", "-id"]
+        indexes = [models.Index(fields=["city", "action", "review_state"])]
+        constraints = [
+            *Reviewed.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="progress_update_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(summary=""), name="progress_update_has_summary"),
+        ]
+
+    def __str__(self):
+        return f"{self.city} · {self.action.code} · {self.get_status_display()}"
+
+
+class CurrentStatus(models.Model):
+    """The approved update that currently rates a city on an action: one per city and action."""
+
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="current_statuses")
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="current_statuses")
+    update = models.OneToOneField(
+        ProgressUpdate, on_delete=models.PROTECT, related_name="current_for"
+    )
+
+    class Meta:
+        verbose_name_plural = "current statuses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "action"], name="one_current_status_per_city_action"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.city} · {self.action.code}"

@@ -1,0 +1,135 @@
+"""Reads that pages share: scores computed in SQL, current statuses and pledge records."""
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Floor
+
+from cities.models import City, Mayor
+from commitments.models import CurrentStatus, Evidence, Pledge, Principle, ProgressUpdate
+from commitments.scoring import FLAGGED, GRADES, POINTS, round_score
+
+
+def principle_weights():
+    """{principle number: total weight of its actions}, for principles that have actions."""
+    return dict(
+        Principle.objects.annotate(total=Sum("actions__weight"))
+        .filter(total__gt=0)
+        .values_list("number", "total")
+    )
+
+
+def _points(status_field):
+    return Case(
+        *[When(**{status_field: status}, then=Value(points)) for status, points in POINTS.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _grade(score_field):
+    return Case(
+        *[When(**{f"{score_field}__gte": minimum}, then=Value(grade)) for grade, minimum in GRADES],
+        output_field=CharField(),
+    )
+
+
+def cities_with_scores(cities=None):
+    """Cities annotated with every score, in one query whatever their number.
+
+    Adds `principle_N_score` (0–100, a float) per principle, `score` (the mean of the principle
+    scores), `rounded_score`, `grade`, `rated_actions`, `flagged_actions` and `last_updated`.
+    An action with no approved update counts as No information: 0 points.
+    """
+    cities = City.objects.all() if cities is None else cities
+    weights = principle_weights()
+    weighted_points = _points("current_statuses__update__status") * F(
+        "current_statuses__action__weight"
+    )
+    principle_scores = {
+        f"principle_{number}_score": Cast(
+            Coalesce(
+                Sum(weighted_points, filter=Q(current_statuses__action__principle__number=number)),
+                0,
+            ),
+            FloatField(),
+        )
+        / Value(float(total))
+        for number, total in weights.items()
+    }
+    mean = (
+        sum((F(name) for name in principle_scores), Value(0.0)) / Value(float(len(weights)))
+        if weights
+        else Value(0.0)
+    )
+    return (
+        cities.annotate(
+            **principle_scores,
+            rated_actions=Count("current_statuses"),
+            flagged_actions=Count(
+                "current_statuses", filter=Q(current_statuses__update__status__in=FLAGGED)
+            ),
+            last_updated=Max("current_statuses__update__happened_on"),
+        )
+        .annotate(score=Cast(mean, FloatField()))
+        .annotate(rounded_score=Cast(Floor(F("score") + 0.5), IntegerField()))
+        .annotate(grade=_grade("rounded_score"))
+    )
+
+
+def principle_scores(city, principles):
+    """A scored city's rounded score on each principle, in the order given."""
+    return [
+        round_score(getattr(city, f"principle_{principle.number}_score", 0.0))
+        for principle in principles
+    ]
+
+
+def sitting_mayor_name():
+    return Subquery(Mayor.objects.sitting().filter(city=OuterRef("pk")).values("name")[:1])
+
+
+def sitting_pledge_status():
+    """The status of the sitting mayor's latest approved pledge record, per city."""
+    return Subquery(
+        Pledge.objects.approved()
+        .filter(mayor__city=OuterRef("pk"), mayor__term_end__isnull=True)
+        .order_by("-date", "-id")
+        .values("status")[:1]
+    )
+
+
+def approved_evidence_prefetch(lookup="update__evidence"):
+    return Prefetch(lookup, queryset=Evidence.objects.approved().order_by("-published_on", "-id"))
+
+
+def current_statuses(city):
+    """{action id: CurrentStatus} for a city, with the update and its approved evidence."""
+    statuses = (
+        CurrentStatus.objects.filter(city=city)
+        .select_related("update")
+        .prefetch_related(approved_evidence_prefetch())
+    )
+    return {status.action_id: status for status in statuses}
+
+
+def approved_updates():
+    """The public log: approved updates with their city and action, newest first."""
+    return (
+        ProgressUpdate.objects.approved()
+        .select_related("city", "action", "action__principle")
+        .order_by("-happened_on", "-id")
+    )

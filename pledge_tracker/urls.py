@@ -1,0 +1,8 @@
+"""Pledge Tracker's URLs: public pages, advocate pages, open data and the staff admin."""
+
+from django.contrib import admin
+from django.urls import path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]
