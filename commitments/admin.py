@@ -98,12 +98,11 @@ class ReviewedAdmin(admin.ModelAdmin):
     list_filter = ["review_state"]
     date_hierarchy = "submitted_at"
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return REVIEW_FIELDS
-        return [field.name for field in self.model._meta.fields] + self.extra_readonly_fields
+    readonly_fields = REVIEW_FIELDS
 
-    extra_readonly_fields = []
+    def has_change_permission(self, request, obj=None):
+        # Submissions are added, then reviewed by the actions; once in, they are only viewed.
+        return obj is None and super().has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -138,7 +137,6 @@ class ProgressUpdateAdmin(ReviewedAdmin):
     search_fields = ["city__name", "action__code", "action__title", "summary"]
     autocomplete_fields = ["city", "action", "evidence"]
     list_select_related = ["city", "action", "submitted_by", "reviewed_by"]
-    extra_readonly_fields = ["evidence"]
 
     def save_model(self, request, obj, form, change):
         # Staff entries go through the same service as advocates' and are approved on entry.

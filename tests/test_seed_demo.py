@@ -1,0 +1,46 @@
+"""The demo record loads, looks like real use, and loads the same twice."""
+
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+
+from cities.models import City, Mayor
+from commitments.models import Evidence, Pledge, ProgressUpdate
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return {
+        "cities": sorted(City.objects.values_list("state", "slug", "population")),
+        "mayors": sorted(Mayor.objects.values_list("city__slug", "name", "term_start")),
+        "pledges": sorted(Pledge.objects.values_list("mayor__name", "status", "review_state")),
+        "updates": sorted(
+            ProgressUpdate.objects.values_list(
+                "city__slug", "action__code", "status", "happened_on", "review_state"
+            )
+        ),
+        "evidence": Evidence.objects.count(),
+    }
+
+
+def test_seed_demo_is_idempotent_and_varied():
+    call_command("seed_demo")
+    first = snapshot()
+    call_command("seed_demo")
+    assert snapshot() == first
+
+    assert 35 <= len(first["cities"]) <= 45
+    assert ("MN", "minneapolis", 410939) in first["cities"]
+    assert Mayor.objects.sitting().count() == len(first["cities"])
+    assert all("demo" in name for _slug, name, _start in first["mayors"])
+    review_states = Counter(state for *_rest, state in first["updates"])
+    assert set(review_states) == {"approved", "pending", "rejected"}
+    assert len({status for _c, _a, status, _d, _r in first["updates"]}) == 5
+
+
+def test_if_empty_leaves_existing_data_alone(capsys):
+    City.objects.create(name="Only", state="MN", slug="only")
+    call_command("seed_demo", "--if-empty")
+    assert City.objects.count() == 1
