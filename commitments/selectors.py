@@ -1,5 +1,7 @@
 """Reads that pages share: scores computed in SQL, current statuses and pledge records."""
 
+from dataclasses import dataclass
+
 from django.db.models import (
     Case,
     CharField,
@@ -19,8 +21,15 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Floor
 
 from cities.models import City, Mayor
-from commitments.models import CurrentStatus, Evidence, Pledge, Principle, ProgressUpdate
-from commitments.scoring import FLAGGED, GRADES, POINTS, round_score
+from commitments.models import (
+    Action,
+    CurrentStatus,
+    Evidence,
+    Pledge,
+    Principle,
+    ProgressUpdate,
+)
+from commitments.scoring import FLAGGED, GRADES, POINTS, points_for, round_score
 
 
 def principle_weights():
@@ -132,4 +141,62 @@ def approved_updates():
         ProgressUpdate.objects.approved()
         .select_related("city", "action", "action__principle")
         .order_by("-happened_on", "-id")
+    )
+
+
+def scorecard_cities():
+    """Every city with its scores, sitting mayor and pledge status: the public scorecard rows."""
+    return cities_with_scores(
+        City.objects.annotate(
+            mayor_name=sitting_mayor_name(), pledge_status=sitting_pledge_status()
+        )
+    )
+
+
+@dataclass
+class ActionRow:
+    action: Action
+    current: CurrentStatus | None
+
+    @property
+    def status(self):
+        return self.current.update.status if self.current else None
+
+    @property
+    def points(self):
+        return points_for(self.status)
+
+
+@dataclass
+class PrincipleCard:
+    principle: Principle
+    score: int
+    rows: list[ActionRow]
+
+
+def principle_cards(scored_city, principles, statuses):
+    """The seven principles of a scored city, each with its score and its actions' statuses."""
+    return [
+        PrincipleCard(
+            principle=principle,
+            score=round_score(getattr(scored_city, f"principle_{principle.number}_score", 0.0)),
+            rows=[ActionRow(action, statuses.get(action.pk)) for action in principle.actions.all()],
+        )
+        for principle in principles
+    ]
+
+
+def framework():
+    """The principles with their actions, in order."""
+    return Principle.objects.prefetch_related(
+        Prefetch("actions", queryset=Action.objects.order_by("position"))
+    )
+
+
+def mayors_with_pledges(city):
+    """A city's mayors, newest first, each with their approved pledge record."""
+    return city.mayors.order_by("-term_start").prefetch_related(
+        Prefetch(
+            "pledges", queryset=Pledge.objects.approved().order_by("-date", "-id"), to_attr="record"
+        )
     )

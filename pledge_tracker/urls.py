@@ -1,8 +1,9 @@
 """Pledge Tracker's URLs: public pages, advocate pages, open data and the staff admin."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("commitments.urls")),
 ]

@@ -1,0 +1,25 @@
+"""Labels for stored values that pages show in words."""
+
+from django import template
+
+from commitments.models import NOT_ASKED, PledgeStatus
+from commitments.scoring import FLAGGED, NO_INFORMATION, Status
+
+register = template.Library()
+
+
+@register.filter
+def status_label(status):
+    """A status in words; no status is "No information"."""
+    return Status(status).label if status else NO_INFORMATION
+
+
+@register.filter
+def is_flagged(status):
+    return status in FLAGGED
+
+
+@register.filter
+def pledge_label(pledge_status):
+    """A pledge status in words; no approved record is "Not asked"."""
+    return PledgeStatus(pledge_status).label if pledge_status else NOT_ASKED

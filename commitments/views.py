@@ -1,0 +1,125 @@
+"""Public pages: home, scorecards, city pages, principles, methodology, the pledge, updates."""
+
+from django.core.paginator import Paginator
+from django.db.models import Avg
+from django.shortcuts import get_object_or_404, render
+
+from cities.models import City
+from commitments import scoring
+from commitments.forms import ScorecardFilterForm, UpdatesFilterForm
+from commitments.models import CurrentStatus, PledgeStatus, Principle
+from commitments.scoring import Status
+from commitments.selectors import (
+    approved_evidence_prefetch,
+    approved_updates,
+    cities_with_scores,
+    current_statuses,
+    framework,
+    mayors_with_pledges,
+    principle_cards,
+    principle_scores,
+    scorecard_cities,
+)
+
+PAGE_SIZE = 25
+
+
+def paginate(request, items, per_page=PAGE_SIZE):
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def home(request):
+    cities = list(scorecard_cities())
+    scores = [city.score for city in cities]
+    context = {
+        "cities_tracked": len(cities),
+        "mayors_signed": sum(city.pledge_status == PledgeStatus.SIGNED for city in cities),
+        "average_score": scoring.round_score(sum(scores) / len(scores)) if scores else 0,
+        "actions_achieved": CurrentStatus.objects.filter(update__status=Status.ACHIEVED).count(),
+        "recent_updates": approved_updates()[:5],
+    }
+    return render(request, "commitments/home.html", context)
+
+
+def scorecard(request):
+    form = ScorecardFilterForm(request.GET)
+    principles = list(Principle.objects.all())
+    page = paginate(request, form.filter(scorecard_cities()))
+    for city in page:
+        city.principle_scores = principle_scores(city, principles)
+    context = {"form": form, "page": page, "principles": principles}
+    return render(request, "commitments/scorecard.html", context)
+
+
+def city_detail(request, state, slug):
+    city = get_object_or_404(City, state=state.upper(), slug=slug)
+    scored = scorecard_cities().get(pk=city.pk)
+    timeline = (
+        approved_updates()
+        .filter(city=city)
+        .prefetch_related(approved_evidence_prefetch("evidence"))
+    )
+    context = {
+        "city": city,
+        "scored": scored,
+        "mayors": mayors_with_pledges(city),
+        "cards": principle_cards(scored, framework(), current_statuses(city)),
+        "timeline": timeline,
+    }
+    return render(request, "commitments/city_detail.html", context)
+
+
+def principle_list(request):
+    averages = cities_with_scores().aggregate(
+        **{f"p{number}": Avg(f"principle_{number}_score") for number in range(1, 8)}
+    )
+    principles = list(framework())
+    for principle in principles:
+        principle.average = scoring.round_score(averages.get(f"p{principle.number}") or 0)
+    return render(request, "commitments/principle_list.html", {"principles": principles})
+
+
+def principle_detail(request, slug):
+    principle = get_object_or_404(framework(), slug=slug)
+    field = f"principle_{principle.number}_score"
+    ranked = list(scorecard_cities().order_by(f"-{field}", "name"))
+    for city in ranked:
+        city.principle_score = scoring.round_score(getattr(city, field, 0.0))
+    return render(
+        request, "commitments/principle_detail.html", {"principle": principle, "ranked": ranked}
+    )
+
+
+def methodology(request):
+    statuses = [
+        (status.label, scoring.POINTS[status], scoring.MEANINGS[status], status in scoring.FLAGGED)
+        for status in Status
+    ]
+    context = {
+        "statuses": [
+            (
+                scoring.NO_INFORMATION,
+                scoring.NO_INFORMATION_POINTS,
+                scoring.NO_INFORMATION_MEANING,
+                False,
+            ),
+            *statuses,
+        ],
+        "grades": scoring.grade_rows(),
+        "default_weight": scoring.DEFAULT_WEIGHT,
+        "stale_after_days": scoring.STALE_AFTER_DAYS,
+    }
+    return render(request, "commitments/methodology.html", context)
+
+
+def pledge(request):
+    return render(request, "commitments/pledge.html", {"principles": Principle.objects.all()})
+
+
+def updates(request):
+    form = UpdatesFilterForm(request.GET)
+    page = paginate(
+        request,
+        form.filter(approved_updates()).prefetch_related(approved_evidence_prefetch("evidence")),
+    )
+    return render(request, "commitments/updates.html", {"form": form, "page": page})
