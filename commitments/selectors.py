@@ -136,10 +136,11 @@ def current_statuses(city):
 
 
 def approved_updates():
-    """The public log: approved updates with their city and action, newest first."""
+    """The public log: approved updates with city, action and approved evidence, newest first."""
     return (
         ProgressUpdate.objects.approved()
         .select_related("city", "action", "action__principle")
+        .prefetch_related(approved_evidence_prefetch("evidence"))
         .order_by("-happened_on", "-id")
     )
 

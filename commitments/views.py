@@ -10,7 +10,6 @@ from commitments.forms import ScorecardFilterForm, UpdatesFilterForm
 from commitments.models import CurrentStatus, PledgeStatus, Principle
 from commitments.scoring import Status
 from commitments.selectors import (
-    approved_evidence_prefetch,
     approved_updates,
     cities_with_scores,
     current_statuses,
@@ -54,11 +53,7 @@ def scorecard(request):
 def city_detail(request, state, slug):
     city = get_object_or_404(City, state=state.upper(), slug=slug)
     scored = scorecard_cities().get(pk=city.pk)
-    timeline = (
-        approved_updates()
-        .filter(city=city)
-        .prefetch_related(approved_evidence_prefetch("evidence"))
-    )
+    timeline = approved_updates().filter(city=city)
     context = {
         "city": city,
         "scored": scored,
@@ -118,8 +113,5 @@ def pledge(request):
 
 def updates(request):
     form = UpdatesFilterForm(request.GET)
-    page = paginate(
-        request,
-        form.filter(approved_updates()).prefetch_related(approved_evidence_prefetch("evidence")),
-    )
+    page = paginate(request, form.filter(approved_updates()))
     return render(request, "commitments/updates.html", {"form": form, "page": page})

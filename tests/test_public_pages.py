@@ -1,0 +1,299 @@
+"""The public pages, read as an anonymous visitor would."""
+
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from commitments.models import Action, PledgeStatus
+from commitments.scoring import GRADES, POINTS, Status
+from commitments.services import reject_update
+from tests.factories import (
+    ApprovedPledgeFactory,
+    ApprovedUpdateFactory,
+    CityFactory,
+    EvidenceFactory,
+    MayorFactory,
+    ProgressUpdateFactory,
+    StaffFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def action(code):
+    return Action.objects.get(code=code)
+
+
+def text(response):
+    return response.content.decode()
+
+
+@pytest.fixture
+def minneapolis():
+    city = CityFactory(name="Minneapolis", state="MN", population=425_000)
+    mayor = MayorFactory(city=city, name="Jo Mayor")
+    ApprovedPledgeFactory(mayor=mayor, status=PledgeStatus.SIGNED, date=date(2023, 2, 1))
+    for code in ("1.1", "1.2", "1.3", "1.4", "1.5"):
+        ApprovedUpdateFactory(city=city, action=action(code), status=Status.ACHIEVED)
+    ApprovedUpdateFactory(
+        city=city,
+        action=action("2.1"),
+        status=Status.IN_PROGRESS,
+        summary="Bias training task force formed.",
+        evidence=[EvidenceFactory(city=city, title="Task force charter")],
+    )
+    return city
+
+
+def populate(count):
+    """Cities that look like real use: a mayor, a pledge, approved and pending updates."""
+    for _ in range(count):
+        city = CityFactory()
+        ApprovedPledgeFactory(mayor=MayorFactory(city=city))
+        MayorFactory(city=city, term_start=date(2010, 1, 1), term_end=date(2014, 1, 1))
+        ApprovedUpdateFactory(city=city, action=action("1.1"))
+        ApprovedUpdateFactory(city=city, action=action("2.2"), status=Status.PARTIALLY_ACHIEVED)
+        ProgressUpdateFactory(city=city, action=action("3.1"))
+
+
+def city_url(city):
+    return reverse("commitments:city", args=[city.state.lower(), city.slug])
+
+
+PAGES = [
+    ("commitments:home", [], 6),
+    ("commitments:scorecard", [], 4),
+    ("commitments:principles", [], 4),
+    ("commitments:principle", ["training"], 4),
+    ("commitments:methodology", [], 0),
+    ("commitments:pledge", [], 1),
+    ("commitments:updates", [], 4),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "bound"), PAGES)
+def test_page_queries_do_not_grow_with_the_data(
+    client, django_assert_max_num_queries, name, args, bound
+):
+    populate(5)
+    with django_assert_max_num_queries(bound):
+        assert client.get(reverse(name, args=args)).status_code == 200
+    populate(45)
+    with django_assert_max_num_queries(bound):
+        assert client.get(reverse(name, args=args)).status_code == 200
+
+
+def test_city_page_queries_do_not_grow_with_the_data(client, django_assert_max_num_queries):
+    city = CityFactory()
+    MayorFactory(city=city)
+    ApprovedUpdateFactory(city=city, action=action("1.1"))
+    with django_assert_max_num_queries(12):
+        client.get(city_url(city))
+    for code in ("1.2", "2.1", "3.1", "4.1", "5.1", "6.1", "7.1", "7.2"):
+        evidence = [EvidenceFactory(city=city) for _ in range(3)]
+        ApprovedUpdateFactory(city=city, action=action(code), evidence=evidence)
+    populate(10)
+    with django_assert_max_num_queries(12):
+        client.get(city_url(city))
+
+
+@pytest.mark.parametrize(("name", "args"), [(name, args) for name, args, _bound in PAGES])
+def test_every_page_has_one_h1_a_title_a_description_and_a_canonical_url(client, name, args):
+    body = text(client.get(reverse(name, args=args)))
+    assert body.count("<h1") == 1
+    assert re.search(r"<title>[^<]+ · Pledge Tracker</title>", body)
+    assert '<meta name="description" content="' in body
+    assert f'<link rel="canonical" href="http://testserver{reverse(name, args=args)}">' in body
+    assert '<main id="main"' in body
+
+
+def test_home_shows_headline_figures_and_recent_updates(client, minneapolis):
+    body = text(client.get(reverse("commitments:home")))
+    assert "Bias training task force formed." in body
+    figures = re.findall(r'<dd class="fs-2 fw-bold mb-0">(\d+)</dd>', body)
+    # 1 city, 1 signed mayor, score (500 / 5 + 25 / 4) / 7 = 15.2, 5 actions achieved.
+    assert figures == ["1", "1", "15", "5"]
+
+
+def test_city_page_shows_score_grade_statuses_and_evidence(client, minneapolis):
+    body = text(client.get(city_url(minneapolis)))
+    assert '<span class="score-big">15</span>' in body
+    assert 'title="Grade F"' in body
+    assert "Jo Mayor" in body and "Signed" in body
+    assert "Bias training task force formed." in body
+    assert "Task force charter" in body
+    assert ">In progress<" in body and ">Achieved<" in body and ">No information<" in body
+    assert body.count("<h3") == 7
+
+
+def test_city_page_keeps_former_mayors_and_their_pledges(client, minneapolis):
+    former = MayorFactory(
+        city=minneapolis, name="Old Mayor", term_start=date(2010, 1, 1), term_end=date(2021, 12, 31)
+    )
+    ApprovedPledgeFactory(mayor=former, status=PledgeStatus.DECLINED, date=date(2016, 1, 1))
+    body = text(client.get(city_url(minneapolis)))
+    assert "Old Mayor" in body and "2010–2021" in body and "Declined" in body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/cities/mn/nowhere/",
+        "/cities/zz/minneapolis/",
+        "/cities/MN/minneapolis/",
+        "/principles/nope/",
+    ],
+)
+def test_unknown_city_state_or_principle_is_404(client, minneapolis, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Page not found" in text(response)
+
+
+def test_pending_and_rejected_content_never_appears(client, minneapolis):
+    ProgressUpdateFactory(
+        city=minneapolis,
+        action=action("3.3"),
+        summary="PENDING-SUMMARY",
+        evidence=[EvidenceFactory(city=minneapolis, title="PENDING-EVIDENCE")],
+    )
+    rejected = ProgressUpdateFactory(
+        city=minneapolis, action=action("3.4"), summary="REJECTED-SUMMARY"
+    )
+    reject_update(rejected, StaffFactory(), note="No source.")
+    # Pending evidence attached to an approved update stays hidden too.
+    ApprovedUpdateFactory(city=minneapolis, action=action("4.1"))
+    EvidenceFactory(city=minneapolis, title="LOOSE-PENDING-EVIDENCE")
+    pages = [city_url(minneapolis), reverse("commitments:updates"), reverse("commitments:home"),
+             reverse("commitments:principle", args=["diversity"])]  # fmt: skip
+    for page in pages:
+        body = text(client.get(page))
+        for secret in ("PENDING-SUMMARY", "PENDING-EVIDENCE", "REJECTED-SUMMARY", "No source."):
+            assert secret not in body, (page, secret)
+    # The approved 4.1 update counts: (100 + 25 / 4 + 100 / 4) / 7 = 18.75.
+    assert '<span class="score-big">19</span>' in text(client.get(city_url(minneapolis)))
+
+
+def test_user_content_is_escaped_and_links_are_safe(client):
+    city = CityFactory()
+    evidence = EvidenceFactory(city=city, title="<script>alert(1)</script>")
+    ApprovedUpdateFactory(city=city, summary="<b>bold</b>", evidence=[evidence])
+    body = text(client.get(city_url(city)))
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "&lt;b&gt;bold&lt;/b&gt;" in body
+    assert f'<a href="{evidence.url}" rel="noopener noreferrer" target="_blank">' in body
+
+
+def scorecard_names(client, **params):
+    body = text(client.get(reverse("commitments:scorecard"), params))
+    return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', body)
+
+
+@pytest.fixture
+def three_cities():
+    austin = CityFactory(name="Austin", state="TX", population=900_000)
+    boston = CityFactory(name="Boston", state="MA", population=650_000)
+    camden = CityFactory(name="Camden", state="NJ", population=70_000)
+    ApprovedPledgeFactory(
+        mayor=MayorFactory(city=austin, name="Ann Signer"), status=PledgeStatus.SIGNED
+    )
+    MayorFactory(city=boston, name="Bo Quiet")
+    for number in range(1, 7):
+        for act in Action.objects.filter(principle__number=number):
+            ApprovedUpdateFactory(city=camden, action=act, happened_on=date(2025, 1, 1))
+    ApprovedUpdateFactory(city=austin, action=action("1.1"), happened_on=date(2023, 1, 1))
+    return austin, boston, camden
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, ["Austin", "Boston", "Camden"]),
+        ({"state": "MA"}, ["Boston"]),
+        ({"pledge": "signed"}, ["Austin"]),
+        ({"pledge": "not_asked"}, ["Boston", "Camden"]),
+        ({"grade": "A"}, ["Camden"]),
+        ({"grade": "F"}, ["Austin", "Boston"]),
+        ({"q": "bost"}, ["Boston"]),
+        ({"q": "signer"}, ["Austin"]),
+        ({"sort": "-score"}, ["Camden", "Austin", "Boston"]),
+        ({"sort": "-population"}, ["Austin", "Boston", "Camden"]),
+        ({"sort": "population"}, ["Camden", "Boston", "Austin"]),
+        ({"sort": "-updated"}, ["Camden", "Austin", "Boston"]),
+        ({"sort": "-name"}, ["Camden", "Boston", "Austin"]),
+        ({"state": "TX", "grade": "A"}, []),
+    ],
+)
+def test_scorecard_filters_and_sorts(client, three_cities, params, expected):
+    assert scorecard_names(client, **params) == expected
+
+
+def test_scorecard_says_when_nothing_matches(client, three_cities):
+    assert "No cities match these filters" in text(client.get("/cities/?state=WY"))
+
+
+def test_scorecard_rejects_bad_filters_with_a_message(client, three_cities):
+    response = client.get("/cities/?grade=Z&sort=evil")
+    assert "Select a valid choice" in text(response)
+    assert scorecard_names(client, grade="Z") == ["Austin", "Boston", "Camden"]
+
+
+def test_scorecard_shows_each_principle_score(client, three_cities):
+    body = text(client.get("/cities/?q=camden"))
+    cells = re.findall(r'<td class="principle-cell">(\d+)</td>', body)
+    assert cells == ["100", "100", "100", "100", "100", "100", "0"]
+
+
+def test_scorecard_paginates_and_keeps_the_filters(client):
+    for n in range(30):
+        CityFactory(name=f"City {n:02d}", state="OH")
+    CityFactory(name="Elsewhere", state="CA")
+    first = text(client.get("/cities/?state=OH"))
+    assert "Page 1 of 2" in first
+    assert 'href="?state=OH&amp;page=2"' in first
+    assert scorecard_names(client, state="OH", page=2) == [f"City {n}" for n in range(25, 30)]
+
+
+def test_principle_page_ranks_cities_on_that_principle(client, three_cities):
+    body = text(client.get(reverse("commitments:principle", args=["accountability"])))
+    ranked = re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', body)
+    assert ranked == ["Camden", "Austin", "Boston"]
+    assert "Police departments are funded by the public" in body
+    assert "The board can compel evidence" in body
+
+
+def test_methodology_is_rendered_from_the_scoring_constants(client):
+    body = text(client.get(reverse("commitments:methodology")))
+    for status, points in POINTS.items():
+        assert re.search(
+            rf"<th scope=\"row\">{status.label}</th><td>[^<]*</td><td class=\"text-end\">{points}",
+            body,
+        )
+    for grade, minimum in GRADES:
+        assert re.search(rf'title="Grade {grade}">{grade}</span>\s*</th><td>{minimum}–', body)
+
+
+def test_pledge_page_links_the_seven_commitments(client):
+    body = text(client.get(reverse("commitments:pledge")))
+    assert body.count('href="/principles/') >= 7
+    assert "NOT ONE MORE person" in body
+
+
+def test_updates_filter_by_state_and_principle(client, three_cities):
+    austin, _boston, camden = three_cities
+    by_state = text(client.get("/updates/?state=TX"))
+    assert by_state.count('class="list-group-item"') == 1
+    by_principle = text(client.get("/updates/?principle=preserve-life"))
+    assert by_principle.count('class="list-group-item"') == 4
+    assert "Austin" not in by_principle
+
+
+def test_updates_paginate(client):
+    city = CityFactory()
+    for act in Action.objects.all()[:26]:
+        ApprovedUpdateFactory(city=city, action=act)
+    assert "Page 1 of 2" in text(client.get("/updates/"))
+    assert text(client.get("/updates/?page=2")).count('class="list-group-item"') == 1
