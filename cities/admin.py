@@ -1,6 +1,8 @@
 """Staff admin for cities, mayors and police-violence records."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 
 from cities.models import City, Mayor, PoliceKilling
@@ -53,3 +55,20 @@ class PoliceKillingAdmin(admin.ModelAdmin):
     list_select_related = ["city"]
     date_hierarchy = "date"
     readonly_fields = ["imported_at"]
+
+
+class AssignedCityInline(admin.TabularInline):
+    model = City.advocates.through
+    autocomplete_fields = ["city"]
+    extra = 0
+    verbose_name = "assigned city"
+    verbose_name_plural = "assigned cities (this user may log progress for them)"
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AdvocateUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, AssignedCityInline]

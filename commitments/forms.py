@@ -1,11 +1,14 @@
 """Forms: the public filters, and what advocates submit."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 
+from cities.models import http_url_validator
 from cities.states import STATE_CHOICES
-from commitments.models import PledgeStatus, Principle
-from commitments.scoring import GRADE_CHOICES
+from commitments.models import Evidence, EvidenceKind, PledgeStatus, Principle
+from commitments.scoring import GRADE_CHOICES, Status
 
 NOT_ASKED_VALUE = "not_asked"
 PLEDGE_FILTER_CHOICES = [("", "Any"), (NOT_ASKED_VALUE, "Not asked"), *PledgeStatus.choices]
@@ -87,3 +90,115 @@ class UpdatesFilterForm(FilterForm):
         if data.get("principle"):
             updates = updates.filter(action__principle=data["principle"])
         return updates
+
+
+def not_in_future(value):
+    if value > timezone.localdate():
+        raise ValidationError("This date is in the future.")
+
+
+class ProposalForm(forms.Form):
+    """An advocate's proposed status for one action, with existing or new evidence."""
+
+    status = forms.ChoiceField(choices=Status.choices)
+    summary = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text="Say what was done, by whom, in plain words.",
+    )
+    happened_on = forms.DateField(
+        label="When it happened",
+        validators=[not_in_future],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    existing_evidence = forms.ModelMultipleChoiceField(
+        label="Existing evidence",
+        queryset=Evidence.objects.none(),
+        required=False,
+        help_text="Approved sources already on record for this city.",
+    )
+    evidence_title = forms.CharField(label="New evidence: title", max_length=300, required=False)
+    evidence_url = forms.URLField(
+        label="New evidence: URL",
+        max_length=500,
+        required=False,
+        validators=[http_url_validator],
+        assume_scheme="https",
+        help_text="An http:// or https:// address.",
+    )
+    evidence_publisher = forms.CharField(
+        label="New evidence: publisher", max_length=200, required=False
+    )
+    evidence_published_on = forms.DateField(
+        label="New evidence: publication date",
+        required=False,
+        validators=[not_in_future],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    evidence_kind = forms.ChoiceField(
+        label="New evidence: kind", choices=[("", "—"), *EvidenceKind.choices], required=False
+    )
+    evidence_excerpt = forms.CharField(
+        label="New evidence: excerpt",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
+
+    NEW_EVIDENCE = ["title", "url", "publisher", "published_on", "kind"]
+
+    def __init__(self, *args, city, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["existing_evidence"].queryset = city.evidence.approved()
+
+    def clean_summary(self):
+        summary = self.cleaned_data["summary"].strip()
+        if not summary:
+            raise ValidationError("Say what happened.")
+        return summary
+
+    def clean(self):
+        data = super().clean()
+        new_fields = [f"evidence_{name}" for name in self.NEW_EVIDENCE]
+        started = any(data.get(name) for name in [*new_fields, "evidence_excerpt"])
+        if started:
+            for name in new_fields:
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, "Needed for new evidence.")
+        elif not data.get("existing_evidence") and "existing_evidence" not in self.errors:
+            raise ValidationError("Attach at least one piece of evidence: pick one or add one.")
+        return data
+
+    def new_evidence(self):
+        """The new evidence's fields, or None if the advocate only picked existing evidence."""
+        data = self.cleaned_data
+        if not data.get("evidence_url"):
+            return None
+        fields = {name: data[f"evidence_{name}"] for name in self.NEW_EVIDENCE}
+        return {**fields, "excerpt": data.get("evidence_excerpt", "")}
+
+
+class PledgeOutreachForm(forms.Form):
+    status = forms.ChoiceField(label="What happened", choices=PledgeStatus.choices)
+    date = forms.DateField(
+        validators=[not_in_future], widget=forms.DateInput(attrs={"type": "date"})
+    )
+    source_url = forms.URLField(
+        label="Source",
+        max_length=500,
+        required=False,
+        validators=[http_url_validator],
+        assume_scheme="https",
+        help_text="An http:// or https:// address; needed for a signature.",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+    def clean(self):
+        data = super().clean()
+        unsourced = not data.get("source_url") and "source_url" not in self.errors
+        if data.get("status") == PledgeStatus.SIGNED and unsourced:
+            self.add_error("source_url", "A signature needs a source.")
+        return data

@@ -1,6 +1,7 @@
 """Reads that pages share: scores computed in SQL, current statuses and pledge records."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import (
     Case,
@@ -29,7 +30,14 @@ from commitments.models import (
     Principle,
     ProgressUpdate,
 )
-from commitments.scoring import FLAGGED, GRADES, POINTS, points_for, round_score
+from commitments.scoring import (
+    FLAGGED,
+    GRADES,
+    POINTS,
+    STALE_AFTER_DAYS,
+    points_for,
+    round_score,
+)
 
 
 def principle_weights():
@@ -201,3 +209,81 @@ def mayors_with_pledges(city):
             "pledges", queryset=Pledge.objects.approved().order_by("-date", "-id"), to_attr="record"
         )
     )
+
+
+def pending_count(model, city_field):
+    """How many of a city's submissions of one kind wait for review, as a subquery."""
+    pending = (
+        model.objects.pending()
+        .filter(**{city_field: OuterRef("pk")})
+        .values(city_field)
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(pending), 0)
+
+
+def advocate_cities(user, today):
+    """The cities a user may act on, scored, with pending counts and their stale actions.
+
+    An action is stale when the city has no approved update on it that happened in the last
+    STALE_AFTER_DAYS days, or none at all.
+    """
+    cities = list(
+        scorecard_cities()
+        .filter(pk__in=City.objects.assigned_to(user).values("pk"))
+        .annotate(
+            pending_updates=pending_count(ProgressUpdate, "city"),
+            pending_pledges=pending_count(Pledge, "mayor__city"),
+        )
+        .order_by("name", "state")
+    )
+    cutoff = today - timedelta(days=STALE_AFTER_DAYS)
+    fresh = set(
+        CurrentStatus.objects.filter(city__in=cities, update__happened_on__gte=cutoff).values_list(
+            "city_id", "action_id"
+        )
+    )
+    actions = list(Action.objects.all())
+    for city in cities:
+        city.stale_actions = [action for action in actions if (city.pk, action.pk) not in fresh]
+    return cities
+
+
+@dataclass
+class WorkspaceRow:
+    action: Action
+    current: CurrentStatus | None
+    pending: list[ProgressUpdate]
+
+    @property
+    def status(self):
+        return self.current.update.status if self.current else None
+
+
+def workspace_rows(city, actions=None):
+    """Each action with the city's current status and any proposals still waiting for review."""
+    actions = Action.objects.select_related("principle") if actions is None else actions
+    statuses = current_statuses(city)
+    pending = {}
+    for update in ProgressUpdate.objects.pending().filter(city=city).order_by("submitted_at"):
+        pending.setdefault(update.action_id, []).append(update)
+    return [
+        WorkspaceRow(action, statuses.get(action.pk), pending.get(action.pk, []))
+        for action in actions
+    ]
+
+
+def submissions_by(user):
+    """Everything a user submitted, newest first, with the review outcome."""
+    return {
+        "updates": ProgressUpdate.objects.filter(submitted_by=user)
+        .select_related("city", "action", "reviewed_by")
+        .order_by("-submitted_at"),
+        "evidence": Evidence.objects.filter(submitted_by=user)
+        .select_related("city", "reviewed_by")
+        .order_by("-submitted_at"),
+        "pledges": Pledge.objects.filter(submitted_by=user)
+        .select_related("mayor", "mayor__city", "reviewed_by")
+        .order_by("-submitted_at"),
+    }

@@ -1,21 +1,6 @@
-from django.urls import path, register_converter
+from django.urls import path
 
-from commitments import views
-
-
-class StateConverter:
-    """A state's USPS code in lower case, as city URLs spell it."""
-
-    regex = "[a-z]{2}"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value.lower()
-
-
-register_converter(StateConverter, "state")
+from commitments import converters, views  # noqa: F401 (registers <state:>)
 
 app_name = "commitments"
 urlpatterns = [

@@ -5,5 +5,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("advocate/", include("commitments.advocate_urls")),
     path("", include("commitments.urls")),
 ]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import StaffFactory
+from tests.factories import CityFactory, MayorFactory, StaffFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -17,5 +17,45 @@ def staff_user(db):
 
 @pytest.fixture
 def staff_client(client, staff_user):
-    client.force_login(staff_user)
+    return logged_in(client, staff_user)
+
+
+@pytest.fixture
+def city(db):
+    city = CityFactory(name="Minneapolis", state="MN")
+    MayorFactory(city=city, name="Jo Mayor")
+    return city
+
+
+@pytest.fixture
+def other_city(db):
+    return CityFactory(name="St. Paul", state="MN")
+
+
+@pytest.fixture
+def advocate(city):
+    user = UserFactory(username="advocate")
+    city.advocates.add(user)
+    return user
+
+
+@pytest.fixture
+def other_advocate(other_city):
+    user = UserFactory(username="other-advocate")
+    other_city.advocates.add(user)
+    return user
+
+
+def logged_in(client, user):
+    client.force_login(user)
     return client
+
+
+@pytest.fixture
+def advocate_client(client, advocate):
+    return logged_in(client, advocate)
+
+
+@pytest.fixture
+def other_advocate_client(client, other_advocate):
+    return logged_in(client, other_advocate)

@@ -1,0 +1,96 @@
+"""Advocates' pages: their cities, proposing statuses with evidence, pledge outreach.
+
+Every view needs a login; a city must be assigned to the user (staff may act on all), else 403.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from cities.models import City
+from commitments.forms import PledgeOutreachForm, ProposalForm
+from commitments.models import Action
+from commitments.selectors import advocate_cities, submissions_by, workspace_rows
+from commitments.services import check_may_act_on, propose_update, record_pledge
+
+
+def assigned_city(user, state, slug):
+    city = get_object_or_404(City, state=state.upper(), slug=slug)
+    check_may_act_on(user, city)
+    return city
+
+
+@login_required
+def dashboard(request):
+    cities = advocate_cities(request.user, timezone.localdate())
+    return render(request, "advocate/dashboard.html", {"cities": cities})
+
+
+@login_required
+def workspace(request, state, slug):
+    city = assigned_city(request.user, state, slug)
+    context = {"city": city, "rows": workspace_rows(city), "mayor": city.mayors.sitting().first()}
+    return render(request, "advocate/workspace.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def propose(request, state, slug, code):
+    """The proposal form; with htmx it opens and saves in place of the action's row."""
+    city = assigned_city(request.user, state, slug)
+    action = get_object_or_404(Action.objects.select_related("principle"), code=code)
+    form = ProposalForm(request.POST or None, city=city)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            propose_update(
+                request.user,
+                city,
+                action,
+                status=data["status"],
+                summary=data["summary"],
+                happened_on=data["happened_on"],
+                evidence=data["existing_evidence"],
+                new_evidence=form.new_evidence(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if request.htmx:
+                row = workspace_rows(city, actions=[action])[0]
+                return render(request, "advocate/_action_row.html", {"city": city, "row": row})
+            messages.success(request, f"Your proposal for {action.code} was saved for review.")
+            return redirect("advocate:workspace", state=city.state.lower(), slug=city.slug)
+    template = "advocate/_proposal_row.html" if request.htmx else "advocate/propose.html"
+    return render(request, template, {"city": city, "action": action, "form": form})
+
+
+@login_required
+@require_http_methods(["GET"])
+def action_row(request, state, slug, code):
+    """One action's row of the workspace, for htmx to restore after a cancelled proposal."""
+    city = assigned_city(request.user, state, slug)
+    action = get_object_or_404(Action.objects.select_related("principle"), code=code)
+    row = workspace_rows(city, actions=[action])[0]
+    return render(request, "advocate/_action_row.html", {"city": city, "row": row})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pledge_outreach(request, state, slug):
+    city = assigned_city(request.user, state, slug)
+    mayor = city.mayors.sitting().first()
+    form = PledgeOutreachForm(request.POST or None)
+    if request.method == "POST" and mayor and form.is_valid():
+        record_pledge(request.user, mayor, **form.cleaned_data)
+        messages.success(request, f"Pledge outreach for {mayor.name} was saved for review.")
+        return redirect("advocate:workspace", state=city.state.lower(), slug=city.slug)
+    return render(request, "advocate/pledge.html", {"city": city, "mayor": mayor, "form": form})
+
+
+@login_required
+def submissions(request):
+    return render(request, "advocate/submissions.html", submissions_by(request.user))

@@ -1,0 +1,91 @@
+"""No lost updates: concurrent proposals and approvals end as if they ran one after the other.
+
+Each test runs two real database connections in threads, released together by a barrier. On
+PostgreSQL the city row lock serialises them; on SQLite the write lock taken at BEGIN does.
+"""
+
+import threading
+from datetime import date
+
+import pytest
+from django.db import connections
+
+from commitments.models import Action, CurrentStatus, ProgressUpdate
+from commitments.services import approve_update, propose_update
+from tests.factories import (
+    CityFactory,
+    EvidenceFactory,
+    ProgressUpdateFactory,
+    StaffFactory,
+    UserFactory,
+)
+
+# serialized_rollback restores the framework that the data migration seeded.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+ROUNDS = 5
+
+
+def run_together(*calls):
+    """Run each call in its own thread and connection, starting them at the same moment."""
+    barrier = threading.Barrier(len(calls))
+    errors = []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+        except Exception as error:  # reported below, in the test's own thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+
+
+def test_concurrent_approvals_leave_the_latest_update_current():
+    city, reviewer = CityFactory(), StaffFactory()
+    for action in Action.objects.all()[:ROUNDS]:
+        older = ProgressUpdateFactory(city=city, action=action, happened_on=date(2023, 1, 1))
+        newer = ProgressUpdateFactory(city=city, action=action, happened_on=date(2025, 1, 1))
+        run_together(
+            lambda u=older: approve_update(u, reviewer), lambda u=newer: approve_update(u, reviewer)
+        )
+        assert CurrentStatus.objects.get(city=city, action=action).update == newer
+
+
+def test_the_same_proposal_posted_twice_at_once_is_logged_once():
+    city, advocate = CityFactory(), UserFactory()
+    city.advocates.add(advocate)
+    for action in Action.objects.all()[:ROUNDS]:
+        evidence = EvidenceFactory(city=city, submitted_by=advocate)
+
+        def propose(action=action, evidence=evidence):
+            propose_update(
+                advocate, city, action, "achieved", "Adopted.", date(2024, 1, 1), [evidence]
+            )
+
+        run_together(propose, propose)
+        assert ProgressUpdate.objects.filter(city=city, action=action).count() == 1
+
+
+def test_two_advocates_proposing_at_once_are_both_logged():
+    city = CityFactory()
+    advocates = [UserFactory(), UserFactory()]
+    city.advocates.add(*advocates)
+    action = Action.objects.get(code="1.1")
+    evidence = [EvidenceFactory(city=city, submitted_by=user) for user in advocates]
+    run_together(
+        *[
+            lambda user=user, item=item: propose_update(
+                user, city, action, "in_progress", "Task force.", date(2024, 1, 1), [item]
+            )
+            for user, item in zip(advocates, evidence, strict=True)
+        ]
+    )
+    assert ProgressUpdate.objects.filter(city=city, action=action).count() == 2
