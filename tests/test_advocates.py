@@ -172,7 +172,7 @@ def test_proposal_with_existing_evidence(advocate_client, city):
 def test_htmx_proposal_updates_the_row_in_place(advocate_client, city):
     form = advocate_client.get(propose_url(city), headers={"HX-Request": "true"})
     assert form.content.decode().startswith('<tr id="row-11">')
-    assert 'hx-post="' in form.content.decode()
+    assert 'data-hx-post="' in form.content.decode()
     response = advocate_client.post(propose_url(city), proposal(), headers={"HX-Request": "true"})
     body = response.content.decode()
     assert response.status_code == 200
