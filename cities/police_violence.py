@@ -269,3 +269,19 @@ def killings_by_year(city):
         races[race] += row["count"]
     rows = [YearRow(year, sum(by.values()), by) for year, by in years.items()]
     return [race for race, _count in races.most_common()], rows
+
+
+def pledge_figures(city):
+    """People killed by police in a city in the last full year of data, by race, largest first."""
+    year = latest_full_year()
+    if year is None:
+        return {"year": None, "total": 0, "groups": []}
+    counts = (
+        PoliceKilling.objects.filter(city=city, date__year=year)
+        .values("race")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "race")
+    )
+    groups = [(row["race"] or "Unknown race", row["count"]) for row in counts]
+    known = [(race, count) for race, count in groups if not race.lower().startswith("unknown")]
+    return {"year": year, "total": sum(count for _race, count in groups), "groups": known}

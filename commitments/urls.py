@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("cities/", views.scorecard, name="scorecard"),
     path("cities/<state:state>/<slug:slug>/", views.city_detail, name="city"),
+    path("cities/<state:state>/<slug:slug>/pledge/", views.city_pledge, name="city_pledge"),
     path("principles/", views.principle_list, name="principles"),
     path("principles/<slug:slug>/", views.principle_detail, name="principle"),
     path("methodology/", views.methodology, name="methodology"),

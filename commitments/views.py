@@ -5,9 +5,16 @@ from django.db.models import Avg
 from django.shortcuts import get_object_or_404, render
 
 from cities.models import City
+from cities.police_violence import (
+    SOURCE_NAME,
+    SOURCE_URL,
+    data_as_of,
+    killings_by_year,
+    pledge_figures,
+)
 from commitments import scoring
 from commitments.forms import ScorecardFilterForm, UpdatesFilterForm
-from commitments.models import CurrentStatus, PledgeStatus, Principle
+from commitments.models import CurrentStatus, Pledge, PledgeStatus, Principle
 from commitments.scoring import Status
 from commitments.selectors import (
     approved_updates,
@@ -54,8 +61,14 @@ def city_detail(request, state, slug):
     city = get_object_or_404(City, state=state.upper(), slug=slug)
     scored = scorecard_cities().get(pk=city.pk)
     timeline = approved_updates().filter(city=city)
+    races, years = killings_by_year(city)
     context = {
         "city": city,
+        "races": races,
+        "killings": [(row, row.counts(races)) for row in years],
+        "as_of": data_as_of(),
+        "source_name": SOURCE_NAME,
+        "source_url": SOURCE_URL,
         "scored": scored,
         "mayors": mayors_with_pledges(city),
         "cards": principle_cards(scored, framework(), current_statuses(city)),
@@ -115,3 +128,25 @@ def updates(request):
     form = UpdatesFilterForm(request.GET)
     page = paginate(request, form.filter(approved_updates()))
     return render(request, "commitments/updates.html", {"form": form, "page": page})
+
+
+def city_pledge(request, state, slug):
+    """The pledge filled in for one city: its name, sitting mayor and police-violence figures."""
+    city = get_object_or_404(City, state=state.upper(), slug=slug)
+    mayor = city.mayors.sitting().first()
+    latest = (
+        Pledge.objects.approved().filter(mayor=mayor).order_by("-date", "-id").first()
+        if mayor
+        else None
+    )
+    context = {
+        "city": city,
+        "mayor": mayor,
+        "signed": latest if latest and latest.status == PledgeStatus.SIGNED else None,
+        "figures": pledge_figures(city),
+        "as_of": data_as_of(),
+        "principles": Principle.objects.all(),
+        "source_name": SOURCE_NAME,
+        "source_url": SOURCE_URL,
+    }
+    return render(request, "commitments/city_pledge.html", context)
