@@ -202,3 +202,17 @@ class PledgeOutreachForm(forms.Form):
         if data.get("status") == PledgeStatus.SIGNED and unsourced:
             self.add_error("source_url", "A signature needs a source.")
         return data
+
+
+class EvidenceFilterForm(FilterForm):
+    state = forms.ChoiceField(choices=[("", "Any state"), *STATE_CHOICES], required=False)
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *EvidenceKind.choices], required=False)
+
+    def filter(self, evidence):
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("state"):
+            evidence = evidence.filter(city__state=data["state"])
+        if data.get("kind"):
+            evidence = evidence.filter(kind=data["kind"])
+        return evidence
