@@ -150,6 +150,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only open data on US mayors' commitments under the Mayoral Pledge "
     "to End Police Violence. Licensed CC BY 4.0.",
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "ENUM_NAME_OVERRIDES": {
+        "ActionStatusEnum": "commitments.scoring.Status",
+        "PledgeStatusEnum": "commitments.models.PledgeStatus",
+        "ReviewStateEnum": "commitments.models.ReviewState",
+    },
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

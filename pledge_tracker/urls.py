@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("advocate/", include("commitments.advocate_urls")),
+    path("api/", include("commitments.api_urls")),
     path("", include("commitments.urls")),
 ]

@@ -1,0 +1,24 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from commitments import (
+    api,
+    converters,  # noqa: F401 (registers <state:>)
+)
+
+router = SimpleRouter()
+router.register("principles", api.PrincipleViewSet, basename="principle")
+router.register("updates", api.UpdateViewSet, basename="update")
+router.register("evidence", api.EvidenceViewSet, basename="evidence")
+router.register("pledges", api.PledgeViewSet, basename="pledge")
+
+app_name = "api"
+urlpatterns = [
+    path("", api.api_root, name="root"),
+    path("cities/", api.CityList.as_view(), name="city-list"),
+    path("cities/<state:state>/<slug:slug>/", api.CityScorecard.as_view(), name="city-detail"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]
