@@ -43,12 +43,17 @@ class CityRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
-    city = CityRefSerializer(read_only=True)
-
+class EvidenceItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = Evidence
-        fields = ["id", "city", "title", "url", "publisher", "published_on", "kind", "excerpt"]
+        fields = ["id", "title", "url", "publisher", "published_on", "kind", "excerpt"]
+
+
+class EvidenceSerializer(EvidenceItemSerializer):
+    city = CityRefSerializer(read_only=True)
+
+    class Meta(EvidenceItemSerializer.Meta):
+        fields = ["id", "city", *EvidenceItemSerializer.Meta.fields[1:]]
 
 
 class UpdateSerializer(serializers.Serializer):
@@ -71,14 +76,20 @@ class UpdateSerializer(serializers.Serializer):
         return [item.pk for item in update.evidence.all()]
 
 
-class PledgeSerializer(serializers.ModelSerializer):
-    mayor = serializers.CharField(source="mayor.name")
-    city = CityRefSerializer(source="mayor.city")
+class MayorPledgeSerializer(serializers.ModelSerializer):
     approved_at = serializers.DateTimeField(source="reviewed_at")
 
     class Meta:
         model = Pledge
-        fields = ["id", "mayor", "city", "status", "date", "source_url", "approved_at"]
+        fields = ["id", "status", "date", "source_url", "approved_at"]
+
+
+class PledgeSerializer(MayorPledgeSerializer):
+    mayor = serializers.CharField(source="mayor.name")
+    city = CityRefSerializer(source="mayor.city")
+
+    class Meta(MayorPledgeSerializer.Meta):
+        fields = ["id", "mayor", "city", *MayorPledgeSerializer.Meta.fields[1:]]
 
 
 class PrincipleScoreSerializer(serializers.Serializer):
@@ -130,14 +141,10 @@ class ActionStatusSerializer(serializers.Serializer):
     summary = serializers.CharField(source="current.update.summary", allow_null=True)
     evidence = serializers.SerializerMethodField()
 
-    @extend_schema_field(EvidenceSerializer(many=True))
+    @extend_schema_field(EvidenceItemSerializer(many=True))
     def get_evidence(self, row):
-        if not row.current:
-            return []
-        return [
-            {key: value for key, value in EvidenceSerializer(item).data.items() if key != "city"}
-            for item in row.current.update.evidence.all()
-        ]
+        evidence = row.current.update.evidence.all() if row.current else []
+        return EvidenceItemSerializer(evidence, many=True).data
 
 
 class PrincipleCardSerializer(serializers.Serializer):
@@ -151,14 +158,7 @@ class MayorSerializer(serializers.Serializer):
     name = serializers.CharField()
     term_start = serializers.DateField()
     term_end = serializers.DateField(allow_null=True)
-    pledges = serializers.SerializerMethodField()
-
-    @extend_schema_field(PledgeSerializer(many=True))
-    def get_pledges(self, mayor):
-        return [
-            {"id": p.pk, "status": p.status, "date": p.date, "source_url": p.source_url}
-            for p in mayor.record
-        ]
+    pledges = MayorPledgeSerializer(source="record", many=True)
 
 
 class CityScorecardSerializer(CitySerializer):
