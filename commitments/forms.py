@@ -2,7 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cities.models import http_url_validator
@@ -13,15 +13,16 @@ from commitments.scoring import GRADE_CHOICES, Status
 NOT_ASKED_VALUE = "not_asked"
 PLEDGE_FILTER_CHOICES = [("", "Any"), (NOT_ASKED_VALUE, "Not asked"), *PledgeStatus.choices]
 
+# Cities without a population or an update sort last either way, on every database.
 SORTS = {
     "name": ("name", "state"),
     "-name": ("-name", "-state"),
     "-score": ("-score", "name"),
     "score": ("score", "name"),
-    "-population": ("-population", "name"),
-    "population": ("population", "name"),
-    "-updated": ("-last_updated", "name"),
-    "updated": ("last_updated", "name"),
+    "-population": (F("population").desc(nulls_last=True), "name"),
+    "population": (F("population").asc(nulls_last=True), "name"),
+    "-updated": (F("last_updated").desc(nulls_last=True), "name"),
+    "updated": (F("last_updated").asc(nulls_last=True), "name"),
 }
 SORT_CHOICES = [
     ("name", "Name (A–Z)"),

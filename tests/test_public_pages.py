@@ -223,6 +223,7 @@ def three_cities():
         ({"sort": "-population"}, ["Austin", "Boston", "Camden"]),
         ({"sort": "population"}, ["Camden", "Boston", "Austin"]),
         ({"sort": "-updated"}, ["Camden", "Austin", "Boston"]),
+        ({"sort": "updated"}, ["Austin", "Camden", "Boston"]),
         ({"sort": "-name"}, ["Camden", "Boston", "Austin"]),
         ({"state": "TX", "grade": "A"}, []),
     ],
