@@ -98,6 +98,27 @@ def not_in_future(value):
         raise ValidationError("This date is in the future.")
 
 
+def past_date_field(label, required=True):
+    return forms.DateField(
+        label=label,
+        required=required,
+        validators=[not_in_future],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+def http_url_field(label, help_text="An http:// or https:// address."):
+    """A URL field that accepts only http and https, the same rule the models enforce."""
+    return forms.URLField(
+        label=label,
+        max_length=500,
+        required=False,
+        validators=[http_url_validator],
+        assume_scheme="https",
+        help_text=help_text,
+    )
+
+
 class ProposalForm(forms.Form):
     """An advocate's proposed status for one action, with existing or new evidence."""
 
@@ -108,11 +129,7 @@ class ProposalForm(forms.Form):
         max_length=5000,
         help_text="Say what was done, by whom, in plain words.",
     )
-    happened_on = forms.DateField(
-        label="When it happened",
-        validators=[not_in_future],
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    happened_on = past_date_field("When it happened")
     existing_evidence = forms.ModelMultipleChoiceField(
         label="Existing evidence",
         queryset=Evidence.objects.none(),
@@ -120,23 +137,11 @@ class ProposalForm(forms.Form):
         help_text="Approved sources already on record for this city.",
     )
     evidence_title = forms.CharField(label="New evidence: title", max_length=300, required=False)
-    evidence_url = forms.URLField(
-        label="New evidence: URL",
-        max_length=500,
-        required=False,
-        validators=[http_url_validator],
-        assume_scheme="https",
-        help_text="An http:// or https:// address.",
-    )
+    evidence_url = http_url_field("New evidence: URL")
     evidence_publisher = forms.CharField(
         label="New evidence: publisher", max_length=200, required=False
     )
-    evidence_published_on = forms.DateField(
-        label="New evidence: publication date",
-        required=False,
-        validators=[not_in_future],
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    evidence_published_on = past_date_field("New evidence: publication date", required=False)
     evidence_kind = forms.ChoiceField(
         label="New evidence: kind", choices=[("", "—"), *EvidenceKind.choices], required=False
     )
@@ -182,16 +187,9 @@ class ProposalForm(forms.Form):
 
 class PledgeOutreachForm(forms.Form):
     status = forms.ChoiceField(label="What happened", choices=PledgeStatus.choices)
-    date = forms.DateField(
-        validators=[not_in_future], widget=forms.DateInput(attrs={"type": "date"})
-    )
-    source_url = forms.URLField(
-        label="Source",
-        max_length=500,
-        required=False,
-        validators=[http_url_validator],
-        assume_scheme="https",
-        help_text="An http:// or https:// address; needed for a signature.",
+    date = past_date_field("Date")
+    source_url = http_url_field(
+        "Source", help_text="An http:// or https:// address; needed for a signature."
     )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
