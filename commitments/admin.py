@@ -55,12 +55,16 @@ def _review_each(modeladmin, request, queryset, review, notes):
     done = 0
     for item in queryset:
         try:
-            review(item, reviewer=request.user, note=notes.get(item.pk, ""))
-            done += 1
+            reviewed = review(item, reviewer=request.user, note=notes.get(item.pk, ""))
         except ValidationError as error:
             modeladmin.message_user(
                 request, f"{item}: {' '.join(error.messages)}", messages.WARNING
             )
+        else:
+            done += 1
+            outcome = reviewed.get_review_state_display()
+            note = f": {reviewed.review_note}" if reviewed.review_note else ""
+            modeladmin.log_change(request, reviewed, f"{outcome}{note}")
     if done:
         modeladmin.message_user(request, f"Reviewed {done} item(s).", messages.SUCCESS)
 

@@ -142,3 +142,13 @@ def test_staff_update_in_admin_is_approved_on_entry(staff_client, staff_user):
     update = ProgressUpdate.objects.get(city=city)
     assert (update.review_state, update.submitted_by) == (ReviewState.APPROVED, staff_user)
     assert CurrentStatus.objects.filter(update=update).exists()
+
+
+def test_reviews_are_kept_in_the_admin_history(staff_client):
+    from django.contrib.admin.models import LogEntry
+
+    update = ProgressUpdateFactory()
+    post_action(staff_client, "progressupdate", "reject_selected", [update], confirm="yes",
+                **{f"note-{update.pk}": "Source is a rumour."})  # fmt: skip
+    entry = LogEntry.objects.get(object_id=str(update.pk))
+    assert entry.get_change_message() == "Rejected: Source is a rumour."

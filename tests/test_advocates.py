@@ -295,6 +295,18 @@ def test_password_reset_sends_an_email(client, advocate):
     assert len(mail.outbox) == 1 and advocate.email in mail.outbox[0].to
 
 
+def test_password_change(advocate_client, advocate):
+    assert advocate_client.get(reverse("password_change")).status_code == 200
+    new = "a much longer passphrase 42"
+    response = advocate_client.post(
+        reverse("password_change"),
+        {"old_password": "correct horse battery", "new_password1": new, "new_password2": new},
+    )
+    assert response["Location"] == reverse("password_change_done")
+    advocate.refresh_from_db()
+    assert advocate.check_password(new)
+
+
 def test_logout_is_a_post(advocate_client):
     response = advocate_client.post(reverse("logout"))
     assert response.status_code == 302
