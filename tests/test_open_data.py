@@ -292,3 +292,9 @@ def test_city_pledge_without_data_says_so(client):
 def test_data_page_explains_downloads_and_licence(client):
     body = client.get("/data/").content.decode()
     assert "CC BY 4.0" in body and "/api/schema/" in body and "cities.csv" in body
+
+
+def test_city_pledge_with_no_deaths_in_the_last_full_year_says_so(client, killings):
+    CityFactory(name="Quiet", state="VT", slug="quiet")
+    body = client.get("/cities/vt/quiet/pledge/").content.decode()
+    assert "In 2024, no one killed by police in Quiet was recorded." in body
