@@ -117,10 +117,6 @@ class Reviewed(models.Model):
             ),
         ]
 
-    @property
-    def is_approved(self):
-        return self.review_state == ReviewState.APPROVED
-
 
 class PledgeStatus(models.TextChoices):
     URGED = "urged", _("Urged")

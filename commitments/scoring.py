@@ -62,10 +62,6 @@ def round_score(score):
     return int(score + 0.5)
 
 
-def grade_for(rounded_score):
-    return next(grade for grade, minimum in GRADES if rounded_score >= minimum)
-
-
 def grade_rows():
     """(grade, lowest score, highest score) for the methodology page."""
     rows, ceiling = [], 100

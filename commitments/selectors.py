@@ -57,7 +57,7 @@ def _points(status_field):
     )
 
 
-def _grade(score_field):
+def grade_expression(score_field):
     return Case(
         *[When(**{f"{score_field}__gte": minimum}, then=Value(grade)) for grade, minimum in GRADES],
         output_field=CharField(),
@@ -103,7 +103,7 @@ def cities_with_scores(cities=None):
         )
         .annotate(score=Cast(mean, FloatField()))
         .annotate(rounded_score=Cast(Floor(F("score") + 0.5), IntegerField()))
-        .annotate(grade=_grade("rounded_score"))
+        .annotate(grade=grade_expression("rounded_score"))
     )
 
 

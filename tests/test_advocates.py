@@ -154,7 +154,7 @@ def test_approving_an_older_update_does_not_replace_a_newer_status(city, staff_u
     older = ApprovedUpdateFactory(
         city=city, action=action, status="in_progress", happened_on=date(2024, 1, 1)
     )
-    assert older.is_approved
+    assert older.review_state == ReviewState.APPROVED
     assert CurrentStatus.objects.get(city=city, action=action).update == newer
 
 

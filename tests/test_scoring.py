@@ -6,7 +6,7 @@ import pytest
 
 from cities.models import City
 from commitments.models import Action
-from commitments.scoring import GRADES, Status, grade_for, round_score
+from commitments.scoring import GRADES, Status, round_score
 from commitments.selectors import cities_with_scores
 from commitments.services import approve_update, reject_update
 from tests.factories import ApprovedUpdateFactory, CityFactory, ProgressUpdateFactory, StaffFactory
@@ -126,13 +126,19 @@ def test_scoring_all_cities_takes_a_fixed_number_of_queries(django_assert_max_nu
     assert (few, many) == (3, 15)
 
 
-@pytest.mark.parametrize(("score", "grade"), [(100, "A"), (85, "A"), (84, "B"), (70, "B"),
-                                              (69, "C"), (55, "C"), (54, "D"), (40, "D"),
-                                              (39, "F"), (0, "F")])  # fmt: skip
-def test_grade_thresholds(score, grade):
-    assert grade_for(score) == grade
-
-
 def test_rounding_is_half_up():
     assert [round_score(x) for x in (84.49, 84.5, 0.5, 1.5)] == [84, 85, 1, 2]
     assert [grade for grade, _ in GRADES] == ["A", "B", "C", "D", "F"]
+
+
+@pytest.mark.parametrize(("score", "grade"), [(100, "A"), (85, "A"), (84, "B"), (70, "B"),
+                                              (69, "C"), (55, "C"), (54, "D"), (40, "D"),
+                                              (39, "F"), (0, "F")])  # fmt: skip
+def test_grade_thresholds_in_sql(score, grade):
+    from django.db.models import IntegerField, Value
+
+    from commitments.selectors import grade_expression
+
+    CityFactory()
+    annotated = City.objects.annotate(points=Value(score, output_field=IntegerField()))
+    assert annotated.annotate(grade=grade_expression("points")).get().grade == grade
