@@ -1,9 +1,10 @@
 """Staff review advocates' submissions in Django admin; reviewed entries cannot be rewritten."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from commitments.models import CurrentStatus, ProgressUpdate, ReviewState
+from commitments.models import Action, CurrentStatus, ProgressUpdate, ReviewState
 from tests.factories import (
     ApprovedUpdateFactory,
     CityFactory,
@@ -125,8 +126,6 @@ def test_updates_cannot_be_deleted(staff_client):
 def test_staff_update_in_admin_is_approved_on_entry(staff_client, staff_user):
     city = CityFactory()
     evidence = EvidenceFactory(city=city)
-    from commitments.models import Action
-
     response = staff_client.post(
         reverse("admin:commitments_progressupdate_add"),
         {
@@ -145,8 +144,6 @@ def test_staff_update_in_admin_is_approved_on_entry(staff_client, staff_user):
 
 
 def test_reviews_are_kept_in_the_admin_history(staff_client):
-    from django.contrib.admin.models import LogEntry
-
     update = ProgressUpdateFactory()
     post_action(staff_client, "progressupdate", "reject_selected", [update], confirm="yes",
                 **{f"note-{update.pk}": "Source is a rumour."})  # fmt: skip

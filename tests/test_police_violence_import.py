@@ -1,6 +1,7 @@
 """Importing Mapping Police Violence exports: both header styles, CSV and XLSX, safely."""
 
 import csv
+from datetime import datetime
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -82,8 +83,6 @@ def test_short_headers_from_xlsx_match_saint_and_st(tmp_path, cities):
 
 
 def test_xlsx_with_real_dates_and_numeric_ids(tmp_path, cities):
-    from datetime import datetime
-
     row = long_row(77, when=datetime(2020, 5, 25), age=46)
     import_police_violence(write_xlsx(tmp_path / "mpv.xlsx", LONG, [row]))
     record = PoliceKilling.objects.get(mpv_id="77")

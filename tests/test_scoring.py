@@ -3,11 +3,12 @@
 from datetime import date
 
 import pytest
+from django.db.models import IntegerField, Value
 
 from cities.models import City
 from commitments.models import Action
 from commitments.scoring import GRADES, Status, round_score
-from commitments.selectors import cities_with_scores
+from commitments.selectors import cities_with_scores, grade_expression
 from commitments.services import approve_update, reject_update
 from tests.factories import ApprovedUpdateFactory, CityFactory, ProgressUpdateFactory, StaffFactory
 
@@ -135,10 +136,6 @@ def test_rounding_is_half_up():
                                               (69, "C"), (55, "C"), (54, "D"), (40, "D"),
                                               (39, "F"), (0, "F")])  # fmt: skip
 def test_grade_thresholds_in_sql(score, grade):
-    from django.db.models import IntegerField, Value
-
-    from commitments.selectors import grade_expression
-
     CityFactory()
     annotated = City.objects.annotate(points=Value(score, output_field=IntegerField()))
     assert annotated.annotate(grade=grade_expression("points")).get().grade == grade
