@@ -37,7 +37,13 @@ SORT_CHOICES = [
 
 
 class FilterForm(forms.Form):
-    """A GET form of filters, styled for Bootstrap."""
+    """A GET form of filters, styled for Bootstrap; invalid fields are ignored and shown.
+
+    Every filter form narrows by state; subclasses say where the state is and add their own.
+    """
+
+    state = forms.ChoiceField(choices=[("", "Any state"), *STATE_CHOICES], required=False)
+    state_lookup = "city__state"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,24 +53,30 @@ class FilterForm(forms.Form):
                 "form-select form-select-sm" if is_select else "form-control form-control-sm"
             )
 
+    def filter(self, queryset):
+        self.is_valid()
+        if state := self.cleaned_data.get("state"):
+            queryset = queryset.filter(**{self.state_lookup: state})
+        return self.filter_further(queryset, self.cleaned_data)
+
+    def filter_further(self, queryset, data):
+        return queryset
+
 
 class ScorecardFilterForm(FilterForm):
     q = forms.CharField(label="Search city or mayor", required=False, max_length=100)
-    state = forms.ChoiceField(choices=[("", "Any state"), *STATE_CHOICES], required=False)
     pledge = forms.ChoiceField(label="Pledge status", choices=PLEDGE_FILTER_CHOICES, required=False)
     grade = forms.ChoiceField(choices=[("", "Any grade"), *GRADE_CHOICES], required=False)
     sort = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False)
 
-    def filter(self, cities):
-        """Apply the valid fields to annotated cities; an invalid field is ignored and shown."""
-        self.is_valid()
-        data = self.cleaned_data
+    field_order = ["q", "state", "pledge", "grade", "sort"]
+    state_lookup = "state"
+
+    def filter_further(self, cities, data):
         if data.get("q"):
             cities = cities.filter(
                 Q(name__icontains=data["q"]) | Q(mayor_name__icontains=data["q"])
             )
-        if data.get("state"):
-            cities = cities.filter(state=data["state"])
         if data.get("pledge") == NOT_ASKED_VALUE:
             cities = cities.filter(pledge_status__isnull=True)
         elif data.get("pledge"):
@@ -75,7 +87,6 @@ class ScorecardFilterForm(FilterForm):
 
 
 class UpdatesFilterForm(FilterForm):
-    state = forms.ChoiceField(choices=[("", "Any state"), *STATE_CHOICES], required=False)
     principle = forms.ModelChoiceField(
         queryset=Principle.objects.all(),
         to_field_name="slug",
@@ -83,11 +94,7 @@ class UpdatesFilterForm(FilterForm):
         empty_label="Any principle",
     )
 
-    def filter(self, updates):
-        self.is_valid()
-        data = self.cleaned_data
-        if data.get("state"):
-            updates = updates.filter(city__state=data["state"])
+    def filter_further(self, updates, data):
         if data.get("principle"):
             updates = updates.filter(action__principle=data["principle"])
         return updates
@@ -204,14 +211,9 @@ class PledgeOutreachForm(forms.Form):
 
 
 class EvidenceFilterForm(FilterForm):
-    state = forms.ChoiceField(choices=[("", "Any state"), *STATE_CHOICES], required=False)
     kind = forms.ChoiceField(choices=[("", "Any kind"), *EvidenceKind.choices], required=False)
 
-    def filter(self, evidence):
-        self.is_valid()
-        data = self.cleaned_data
-        if data.get("state"):
-            evidence = evidence.filter(city__state=data["state"])
+    def filter_further(self, evidence, data):
         if data.get("kind"):
             evidence = evidence.filter(kind=data["kind"])
         return evidence

@@ -12,7 +12,12 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.cache import cache_control
 
 from cities.models import City, PoliceKilling
-from commitments.forms import EvidenceFilterForm, ScorecardFilterForm, UpdatesFilterForm
+from commitments.forms import (
+    EvidenceFilterForm,
+    FilterForm,
+    ScorecardFilterForm,
+    UpdatesFilterForm,
+)
 from commitments.models import Evidence, Principle
 from commitments.scoring import points_for
 from commitments.selectors import approved_updates, principle_scores, scorecard_cities
@@ -105,11 +110,7 @@ def evidence_csv(request):
 
 def police_violence_csv(request):
     """People killed by police per tracked city, year and race."""
-    form = EvidenceFilterForm(request.GET)
-    form.is_valid()
-    records = PoliceKilling.objects.filter(city__isnull=False)
-    if form.cleaned_data.get("state"):
-        records = records.filter(city__state=form.cleaned_data["state"])
+    records = FilterForm(request.GET).filter(PoliceKilling.objects.filter(city__isnull=False))
     counts = (
         records.annotate(year=ExtractYear("date"))
         .values("city__state", "city__name", "year", "race")

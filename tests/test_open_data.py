@@ -114,6 +114,7 @@ def test_police_violence_csv_counts_per_city_year_and_race(client):
         ("Minneapolis", "2024", "Black", "2"),
         ("Minneapolis", "2024", "White", "1"),
     ]
+    assert read_csv(client.get(reverse("commitments:police_violence_csv"), {"state": "TX"})) == []
 
 
 # --- API -----------------------------------------------------------------------------------
