@@ -1,7 +1,7 @@
 """Public pages: home, scorecards, city pages, principles, methodology, the pledge, updates."""
 
 from django.core.paginator import Paginator
-from django.db.models import Avg
+from django.db.models import Avg, Count, Q
 from django.shortcuts import get_object_or_404, render
 
 from cities.models import City
@@ -35,12 +35,15 @@ def paginate(request, items, per_page=PAGE_SIZE):
 
 
 def home(request):
-    cities = list(scorecard_cities())
-    scores = [city.score for city in cities]
+    figures = scorecard_cities().aggregate(
+        cities_tracked=Count("pk"),
+        mayors_signed=Count("pk", filter=Q(pledge_status=PledgeStatus.SIGNED)),
+        average=Avg("score"),
+    )
     context = {
-        "cities_tracked": len(cities),
-        "mayors_signed": sum(city.pledge_status == PledgeStatus.SIGNED for city in cities),
-        "average_score": scoring.round_score(sum(scores) / len(scores)) if scores else 0,
+        "cities_tracked": figures["cities_tracked"],
+        "mayors_signed": figures["mayors_signed"],
+        "average_score": scoring.round_score(figures["average"] or 0),
         "actions_achieved": CurrentStatus.objects.filter(update__status=Status.ACHIEVED).count(),
         "recent_updates": approved_updates()[:5],
     }
