@@ -1,6 +1,7 @@
 """Places, their mayors and the record of people killed by police there."""
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
@@ -28,6 +29,18 @@ class CityQuerySet(models.QuerySet):
         if user.is_staff:
             return self.all()
         return self.filter(advocates=user)
+
+    def with_scores(self):
+        """Every figure any page, download or API shows about a city, annotated in SQL.
+
+        Lazy: building it runs no query. How cities are scored belongs to the commitments app,
+        which depends on this one and never the other way round; it installs the scorer below
+        when it loads (`commitments.apps`, `commitments.scores.annotate_scores`).
+        """
+        return self.annotate_scores()
+
+    def annotate_scores(self):
+        raise ImproperlyConfigured("The commitments app scores cities; add it to INSTALLED_APPS.")
 
 
 class City(models.Model):

@@ -17,7 +17,13 @@ from commitments.models import (
     Principle,
     ProgressUpdate,
 )
-from commitments.services import APPROVERS, REJECTERS, propose_update, record_pledge
+from commitments.services import (
+    APPROVERS,
+    REJECTERS,
+    propose_update,
+    record_pledge,
+    refresh_framework_totals,
+)
 
 REVIEW_FIELDS = [
     "submitted_by",
@@ -37,9 +43,14 @@ class ActionInline(admin.TabularInline):
 
 @admin.register(Principle)
 class PrincipleAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "slug"]
+    list_display = ["number", "title", "slug", "action_count", "weight_total"]
     search_fields = ["title", "pledge_text"]
+    readonly_fields = ["action_count", "weight_total", "score_multiplier", "score_denominator"]
     inlines = [ActionInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        refresh_framework_totals()
 
 
 @admin.register(Action)
@@ -48,6 +59,18 @@ class ActionAdmin(admin.ModelAdmin):
     list_filter = ["principle"]
     search_fields = ["code", "title", "achieved_when"]
     list_select_related = ["principle"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        refresh_framework_totals()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        refresh_framework_totals()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        refresh_framework_totals()
 
 
 def _review_each(modeladmin, request, queryset, review, notes):

@@ -1,103 +1,12 @@
-"""Forms: the public filters, and what advocates submit."""
+"""Forms: what advocates submit. (The public lists filter with `commitments.filters`.)"""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
 from django.utils import timezone
 
 from cities.models import http_url_validator
-from cities.states import STATE_CHOICES
-from commitments.models import Evidence, EvidenceKind, PledgeStatus, Principle
-from commitments.scoring import GRADE_CHOICES, Status
-
-NOT_ASKED_VALUE = "not_asked"
-PLEDGE_FILTER_CHOICES = [("", "Any"), (NOT_ASKED_VALUE, "Not asked"), *PledgeStatus.choices]
-
-# Cities without a population or an update sort last either way, on every database.
-SORTS = {
-    "name": ("name", "state"),
-    "-name": ("-name", "-state"),
-    "-score": ("-score", "name"),
-    "score": ("score", "name"),
-    "-population": (F("population").desc(nulls_last=True), "name"),
-    "population": (F("population").asc(nulls_last=True), "name"),
-    "-updated": (F("last_updated").desc(nulls_last=True), "name"),
-    "updated": (F("last_updated").asc(nulls_last=True), "name"),
-}
-SORT_CHOICES = [
-    ("name", "Name (A–Z)"),
-    ("-name", "Name (Z–A)"),
-    ("-score", "Score (highest first)"),
-    ("score", "Score (lowest first)"),
-    ("-population", "Population (largest first)"),
-    ("population", "Population (smallest first)"),
-    ("-updated", "Last update (newest first)"),
-    ("updated", "Last update (oldest first)"),
-]
-
-
-class FilterForm(forms.Form):
-    """A GET form of filters, styled for Bootstrap; invalid fields are ignored and shown.
-
-    Every filter form narrows by state; subclasses say where the state is and add their own.
-    """
-
-    state = forms.ChoiceField(choices=[("", "Any state"), *STATE_CHOICES], required=False)
-    state_lookup = "city__state"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = (
-                "form-select form-select-sm" if is_select else "form-control form-control-sm"
-            )
-
-    def filter(self, queryset):
-        self.is_valid()
-        if state := self.cleaned_data.get("state"):
-            queryset = queryset.filter(**{self.state_lookup: state})
-        return self.filter_further(queryset, self.cleaned_data)
-
-    def filter_further(self, queryset, data):
-        return queryset
-
-
-class ScorecardFilterForm(FilterForm):
-    q = forms.CharField(label="Search city or mayor", required=False, max_length=100)
-    pledge = forms.ChoiceField(label="Pledge status", choices=PLEDGE_FILTER_CHOICES, required=False)
-    grade = forms.ChoiceField(choices=[("", "Any grade"), *GRADE_CHOICES], required=False)
-    sort = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False)
-
-    field_order = ["q", "state", "pledge", "grade", "sort"]
-    state_lookup = "state"
-
-    def filter_further(self, cities, data):
-        if data.get("q"):
-            cities = cities.filter(
-                Q(name__icontains=data["q"]) | Q(mayor_name__icontains=data["q"])
-            )
-        if data.get("pledge") == NOT_ASKED_VALUE:
-            cities = cities.filter(pledge_status__isnull=True)
-        elif data.get("pledge"):
-            cities = cities.filter(pledge_status=data["pledge"])
-        if data.get("grade"):
-            cities = cities.filter(grade=data["grade"])
-        return cities.order_by(*SORTS[data.get("sort") or "name"])
-
-
-class UpdatesFilterForm(FilterForm):
-    principle = forms.ModelChoiceField(
-        queryset=Principle.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label="Any principle",
-    )
-
-    def filter_further(self, updates, data):
-        if data.get("principle"):
-            updates = updates.filter(action__principle=data["principle"])
-        return updates
+from commitments.models import RECORDED_PLEDGE_STATUSES, Evidence, EvidenceKind, PledgeStatus
+from commitments.scoring import Status
 
 
 def not_in_future(value):
@@ -193,7 +102,7 @@ class ProposalForm(forms.Form):
 
 
 class PledgeOutreachForm(forms.Form):
-    status = forms.ChoiceField(label="What happened", choices=PledgeStatus.choices)
+    status = forms.ChoiceField(label="What happened", choices=RECORDED_PLEDGE_STATUSES)
     date = past_date_field("Date")
     source_url = http_url_field(
         "Source", help_text="An http:// or https:// address; needed for a signature."
@@ -208,12 +117,3 @@ class PledgeOutreachForm(forms.Form):
         if data.get("status") == PledgeStatus.SIGNED and unsourced:
             self.add_error("source_url", "A signature needs a source.")
         return data
-
-
-class EvidenceFilterForm(FilterForm):
-    kind = forms.ChoiceField(choices=[("", "Any kind"), *EvidenceKind.choices], required=False)
-
-    def filter_further(self, evidence, data):
-        if data.get("kind"):
-            evidence = evidence.filter(kind=data["kind"])
-        return evidence

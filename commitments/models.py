@@ -1,14 +1,14 @@
 """The pledge framework, mayors' pledges, the append-only progress log and its evidence."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Mayor, http_url_condition, http_url_validator
-from commitments.scoring import DEFAULT_WEIGHT, Status
+from commitments.scoring import DEFAULT_WEIGHT, MAX_WEIGHT, PRINCIPLE_NUMBERS, Status
 
 
 class Principle(models.Model):
@@ -19,11 +19,25 @@ class Principle(models.Model):
     title = models.CharField(max_length=200)
     pledge_text = models.TextField(help_text="The commitment in the pledge's own words.")
 
+    # Derived from the actions' weights by `services.refresh_framework_totals`, so that every
+    # city is scored exactly in one pass (see `commitments.scores`).
+    action_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    weight_total = models.PositiveIntegerField(default=1, editable=False)
+    score_multiplier = models.BigIntegerField(
+        default=1, editable=False, help_text="The product of the other principles' weight totals."
+    )
+    score_denominator = models.BigIntegerField(
+        default=1,
+        editable=False,
+        help_text="The number of principles times the product of every weight total.",
+    )
+
     class Meta:
         ordering = ["number"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(number__gte=1, number__lte=7), name="principle_number_1_to_7"
+                condition=Q(number__gte=PRINCIPLE_NUMBERS.start, number__lte=PRINCIPLE_NUMBERS[-1]),
+                name="principle_number_1_to_7",
             ),
         ]
 
@@ -43,7 +57,9 @@ class Action(models.Model):
     title = models.CharField(max_length=200)
     achieved_when = models.TextField()
     weight = models.PositiveSmallIntegerField(
-        default=DEFAULT_WEIGHT, validators=[MinValueValidator(1)]
+        default=DEFAULT_WEIGHT,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_WEIGHT)],
+        help_text=f"From 1 to {MAX_WEIGHT}; a heavier action counts more in its principle.",
     )
 
     class Meta:
@@ -52,7 +68,9 @@ class Action(models.Model):
             models.UniqueConstraint(
                 fields=["principle", "position"], name="action_position_unique_per_principle"
             ),
-            models.CheckConstraint(condition=Q(weight__gte=1), name="action_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=MAX_WEIGHT), name="action_weight_in_range"
+            ),
         ]
 
     def __str__(self):
@@ -119,13 +137,17 @@ class Reviewed(models.Model):
 
 
 class PledgeStatus(models.TextChoices):
+    # A mayor with no approved pledge record has not been asked: a status, never a stored record.
+    NOT_ASKED = "not_asked", _("Not asked")
     URGED = "urged", _("Urged")
     SIGNED = "signed", _("Signed")
     DECLINED = "declined", _("Declined")
 
 
-# A mayor with no approved pledge record has not been asked.
-NOT_ASKED = _("Not asked")
+# What a pledge record can say: every status but NOT_ASKED.
+RECORDED_PLEDGE_STATUSES = [
+    (value, label) for value, label in PledgeStatus.choices if value != PledgeStatus.NOT_ASKED
+]
 
 
 class Pledge(Reviewed):
@@ -135,7 +157,7 @@ class Pledge(Reviewed):
     """
 
     mayor = models.ForeignKey(Mayor, on_delete=models.PROTECT, related_name="pledges")
-    status = models.CharField(max_length=10, choices=PledgeStatus.choices)
+    status = models.CharField(max_length=10, choices=RECORDED_PLEDGE_STATUSES)
     date = models.DateField(help_text="When the mayor was urged, signed or declined.")
     source_url = models.URLField(
         "source", max_length=500, blank=True, validators=[http_url_validator]
@@ -147,7 +169,8 @@ class Pledge(Reviewed):
         constraints = [
             *Reviewed.Meta.constraints,
             models.CheckConstraint(
-                condition=Q(status__in=PledgeStatus.values), name="pledge_status_valid"
+                condition=Q(status__in=[value for value, _label in RECORDED_PLEDGE_STATUSES]),
+                name="pledge_status_valid",
             ),
             models.CheckConstraint(
                 condition=http_url_condition("source_url"), name="pledge_source_is_http"

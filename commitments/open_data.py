@@ -5,22 +5,19 @@ import csv
 from django.contrib.syndication.views import Feed
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.cache import cache_control
 
+from cities.filters import PoliceKillingFilter
 from cities.models import City, PoliceKilling
-from commitments.forms import (
-    EvidenceFilterForm,
-    FilterForm,
-    ScorecardFilterForm,
-    UpdatesFilterForm,
-)
-from commitments.models import Evidence, Principle
+from cities.police_violence import SOURCE_NAME
+from commitments.filters import CityFilter, EvidenceFilter, UpdateFilter
+from commitments.models import Principle
 from commitments.scoring import points_for
-from commitments.selectors import approved_updates, principle_scores, scorecard_cities
+from commitments.selectors import approved_evidence, approved_updates
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -57,6 +54,24 @@ def csv_download(filename, header, rows):
     return response
 
 
+def filtered_csv(request, filterset_class, queryset, filename, header, row, rows_of=None):
+    """A list's CSV, filtered exactly as its page and API endpoint; bad filters answer 400.
+
+    `row` turns one item into a line; `rows_of`, if given, turns the filtered queryset into
+    the items first (for a CSV of counts).
+    """
+    filterset = filterset_class(request.GET, queryset=queryset)
+    if not filterset.is_valid():
+        problems = [f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()]
+        return HttpResponseBadRequest(
+            "Some filters were not understood:\n" + "\n".join(problems),
+            content_type="text/plain; charset=utf-8",
+        )
+    items = rows_of(filterset.qs) if rows_of else filterset.qs
+    rows = (row(item) for item in items.iterator(chunk_size=500))
+    return csv_download(filename, header, rows)
+
+
 def data_page(request):
     return render(request, "commitments/data.html", {"principles": Principle.objects.all()})
 
@@ -66,69 +81,73 @@ def absolute(request, path):
 
 
 def cities_csv(request):
-    principles = list(Principle.objects.all())
-    cities = ScorecardFilterForm(request.GET).filter(scorecard_cities())
-    header = ["state", "city", "population", "mayor", "pledge_status", "score", "grade",
-              *[f"principle_{p.number}_score" for p in principles], "rated_actions",
-              "reversed_actions", "last_updated", "url"]  # fmt: skip
-    rows = (
-        [city.state, city.name, city.population, city.mayor_name, city.pledge_status or "not_asked",
-         city.rounded_score, city.grade, *principle_scores(city, principles), city.rated_actions,
-         city.flagged_actions, city.last_updated, absolute(request, city.get_absolute_url())]
-        for city in cities.iterator(chunk_size=500)
-    )  # fmt: skip
-    return csv_download("pledge-tracker-cities.csv", header, rows)
+    numbers = list(Principle.objects.values_list("number", flat=True))
+    header = ["state", "city", "population", "mayor", "pledge_status", "score", "score_exact",
+              "grade", "rated_actions", "total_actions",
+              *[f"principle_{number}_score" for number in numbers], "reversed_actions",
+              "last_updated", "url"]  # fmt: skip
+
+    def row(city):
+        return [city.state, city.name, city.population, city.mayor_name, city.pledge_status,
+                city.score, city.score_exact, city.grade, city.rated_actions, city.total_actions,
+                *[principle["score"] for principle in city.principle_scores],
+                city.reversed_actions, city.last_updated,
+                absolute(request, city.get_absolute_url())]  # fmt: skip
+
+    return filtered_csv(request, CityFilter, City.objects.with_scores(),
+                        "pledge-tracker-cities.csv", header, row)  # fmt: skip
 
 
 def updates_csv(request):
-    updates = UpdatesFilterForm(request.GET).filter(approved_updates())
     header = ["id", "state", "city", "action", "action_title", "principle", "status", "points",
               "summary", "happened_on", "approved_at", "evidence_ids", "city_url"]  # fmt: skip
-    rows = (
-        [u.pk, u.city.state, u.city.name, u.action.code, u.action.title,
-         u.action.principle.number, u.status, points_for(u.status), u.summary, u.happened_on,
-         u.reviewed_at, " ".join(str(e.pk) for e in u.evidence.all()),
-         absolute(request, u.city.get_absolute_url())]
-        for u in updates.iterator(chunk_size=500)
-    )  # fmt: skip
-    return csv_download("pledge-tracker-updates.csv", header, rows)
+
+    def row(u):
+        return [u.pk, u.city.state, u.city.name, u.action.code, u.action.title,
+                u.action.principle.number, u.status, points_for(u.status), u.summary,
+                u.happened_on, u.reviewed_at, " ".join(str(e.pk) for e in u.evidence.all()),
+                absolute(request, u.city.get_absolute_url())]  # fmt: skip
+
+    return filtered_csv(request, UpdateFilter, approved_updates(),
+                        "pledge-tracker-updates.csv", header, row)  # fmt: skip
 
 
 def evidence_csv(request):
-    evidence = EvidenceFilterForm(request.GET).filter(
-        Evidence.objects.approved().select_related("city").order_by("-published_on", "-id")
-    )
     header = ["id", "state", "city", "title", "url", "publisher", "published_on", "kind",
               "excerpt"]  # fmt: skip
-    rows = (
-        [e.pk, e.city.state, e.city.name, e.title, e.url, e.publisher, e.published_on, e.kind,
-         e.excerpt]
-        for e in evidence.iterator(chunk_size=500)
-    )  # fmt: skip
-    return csv_download("pledge-tracker-evidence.csv", header, rows)
+
+    def row(e):
+        return [e.pk, e.city.state, e.city.name, e.title, e.url, e.publisher, e.published_on,
+                e.kind, e.excerpt]  # fmt: skip
+
+    return filtered_csv(request, EvidenceFilter, approved_evidence(),
+                        "pledge-tracker-evidence.csv", header, row)  # fmt: skip
 
 
 def police_violence_csv(request):
     """People killed by police per tracked city, year and race."""
-    records = FilterForm(request.GET).filter(PoliceKilling.objects.filter(city__isnull=False))
-    counts = (
-        records.annotate(year=ExtractYear("date"))
-        .values("city__state", "city__name", "year", "race")
-        .annotate(people=Count("pk"))
-        .order_by("city__state", "city__name", "-year", "race")
-    )
+
+    def counts(records):
+        return (
+            records.annotate(year=ExtractYear("date"))
+            .values("city__state", "city__name", "year", "race")
+            .annotate(people=Count("pk"))
+            .order_by("city__state", "city__name", "-year", "race")
+        )
+
+    def row(count):
+        return [count["city__state"], count["city__name"], count["year"],
+                count["race"] or "Unknown race", count["people"], SOURCE_NAME]  # fmt: skip
+
     header = ["state", "city", "year", "race", "people_killed", "source"]
-    rows = (
-        [row["city__state"], row["city__name"], row["year"], row["race"] or "Unknown race",
-         row["people"], "Mapping Police Violence"]
-        for row in counts.iterator(chunk_size=1000)
-    )  # fmt: skip
-    return csv_download("pledge-tracker-police-violence.csv", header, rows)
+    records = PoliceKilling.objects.filter(city__isnull=False)
+    filename = "pledge-tracker-police-violence.csv"
+    return filtered_csv(request, PoliceKillingFilter, records, filename, header, row, counts)
 
 
 @cache_control(public=True, max_age=3600)
 def badge(request, state, slug):
-    city = get_object_or_404(scorecard_cities(), state=state.upper(), slug=slug)
+    city = get_object_or_404(City.objects.with_scores(), state=state.upper(), slug=slug)
     response = render(
         request, "commitments/badge.svg", {"city": city}, content_type="image/svg+xml"
     )

@@ -1,136 +1,35 @@
-"""Reads that pages share: scores computed in SQL, current statuses and pledge records."""
+"""Reads that pages share: headline figures, current statuses, pledge records, workspaces.
+
+Every score comes from `City.objects.with_scores()` (`commitments.scores`).
+"""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    F,
-    FloatField,
-    IntegerField,
-    Max,
-    OuterRef,
-    Prefetch,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Coalesce, Floor
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
-from cities.models import City, Mayor
+from cities.models import City
 from commitments.models import (
     Action,
     CurrentStatus,
     Evidence,
     Pledge,
+    PledgeStatus,
     Principle,
     ProgressUpdate,
 )
-from commitments.scoring import (
-    FLAGGED,
-    GRADES,
-    POINTS,
-    STALE_AFTER_DAYS,
-    points_for,
-    round_score,
-)
-
-
-def principle_weights():
-    """{principle number: total weight of its actions}, for principles that have actions."""
-    return dict(
-        Principle.objects.annotate(total=Sum("actions__weight"))
-        .filter(total__gt=0)
-        .values_list("number", "total")
-    )
-
-
-def _points(status_field):
-    return Case(
-        *[When(**{status_field: status}, then=Value(points)) for status, points in POINTS.items()],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
-def grade_expression(score_field):
-    return Case(
-        *[When(**{f"{score_field}__gte": minimum}, then=Value(grade)) for grade, minimum in GRADES],
-        output_field=CharField(),
-    )
-
-
-def cities_with_scores(cities=None):
-    """Cities annotated with every score, in one query whatever their number.
-
-    Adds `principle_N_score` (0–100, a float) per principle, `score` (the mean of the principle
-    scores), `rounded_score`, `grade`, `rated_actions`, `flagged_actions` and `last_updated`.
-    An action with no approved update counts as No information: 0 points.
-    """
-    cities = City.objects.all() if cities is None else cities
-    weights = principle_weights()
-    weighted_points = _points("current_statuses__update__status") * F(
-        "current_statuses__action__weight"
-    )
-    principle_scores = {
-        f"principle_{number}_score": Cast(
-            Coalesce(
-                Sum(weighted_points, filter=Q(current_statuses__action__principle__number=number)),
-                0,
-            ),
-            FloatField(),
-        )
-        / Value(float(total))
-        for number, total in weights.items()
-    }
-    mean = (
-        sum((F(name) for name in principle_scores), Value(0.0)) / Value(float(len(weights)))
-        if weights
-        else Value(0.0)
-    )
-    return (
-        cities.annotate(
-            **principle_scores,
-            rated_actions=Count("current_statuses"),
-            flagged_actions=Count(
-                "current_statuses", filter=Q(current_statuses__update__status__in=FLAGGED)
-            ),
-            last_updated=Max("current_statuses__update__happened_on"),
-        )
-        .annotate(score=Cast(mean, FloatField()))
-        .annotate(rounded_score=Cast(Floor(F("score") + 0.5), IntegerField()))
-        .annotate(grade=grade_expression("rounded_score"))
-    )
-
-
-def principle_scores(city, principles):
-    """A scored city's rounded score on each principle, in the order given."""
-    return [
-        round_score(getattr(city, f"principle_{principle.number}_score", 0.0))
-        for principle in principles
-    ]
-
-
-def sitting_mayor_name():
-    return Subquery(Mayor.objects.sitting().filter(city=OuterRef("pk")).values("name")[:1])
-
-
-def sitting_pledge_status():
-    """The status of the sitting mayor's latest approved pledge record, per city."""
-    return Subquery(
-        Pledge.objects.approved()
-        .filter(mayor__city=OuterRef("pk"), mayor__term_end__isnull=True)
-        .order_by("-date", "-id")
-        .values("status")[:1]
-    )
+from commitments.scores import mean_score, pledge_record
+from commitments.scoring import STALE_AFTER_DAYS, points_for
 
 
 def approved_evidence_prefetch(lookup="update__evidence"):
     return Prefetch(lookup, queryset=Evidence.objects.approved().order_by("-published_on", "-id"))
+
+
+def approved_evidence():
+    """The public evidence: approved items with their city, newest first."""
+    return Evidence.objects.approved().select_related("city").order_by("-published_on", "-id")
 
 
 def current_statuses(city):
@@ -153,12 +52,13 @@ def approved_updates():
     )
 
 
-def scorecard_cities():
-    """Every city with its scores, sitting mayor and pledge status: the public scorecard rows."""
-    return cities_with_scores(
-        City.objects.annotate(
-            mayor_name=sitting_mayor_name(), pledge_status=sitting_pledge_status()
-        )
+def home_figures():
+    """The home page's headline figures, in one query."""
+    return City.objects.with_scores().aggregate(
+        cities_tracked=Count("pk"),
+        mayors_signed=Count("pk", filter=Q(pledge_status=PledgeStatus.SIGNED)),
+        average_score=mean_score(),
+        actions_achieved=Coalesce(Sum("achieved_actions"), 0),
     )
 
 
@@ -179,20 +79,26 @@ class ActionRow:
 @dataclass
 class PrincipleCard:
     principle: Principle
-    score: int
+    score: dict
     rows: list[ActionRow]
 
 
 def principle_cards(scored_city, principles, statuses):
-    """The seven principles of a scored city, each with its score and its actions' statuses."""
+    """The principles of a scored city, each with its score and its actions' statuses."""
+    scores = {score["number"]: score for score in scored_city.principle_scores}
     return [
         PrincipleCard(
             principle=principle,
-            score=round_score(getattr(scored_city, f"principle_{principle.number}_score", 0.0)),
+            score=scores[principle.number],
             rows=[ActionRow(action, statuses.get(action.pk)) for action in principle.actions.all()],
         )
         for principle in principles
     ]
+
+
+def framework_size():
+    """How many actions a city is rated on."""
+    return Action.objects.count()
 
 
 def framework():
@@ -205,9 +111,7 @@ def framework():
 def mayors_with_pledges(city):
     """A city's mayors, newest first, each with their approved pledge record."""
     return city.mayors.order_by("-term_start").prefetch_related(
-        Prefetch(
-            "pledges", queryset=Pledge.objects.approved().order_by("-date", "-id"), to_attr="record"
-        )
+        Prefetch("pledges", queryset=pledge_record(), to_attr="record")
     )
 
 
@@ -230,7 +134,7 @@ def advocate_cities(user, today):
     STALE_AFTER_DAYS days, or none at all.
     """
     cities = list(
-        scorecard_cities()
+        City.objects.with_scores()
         .filter(pk__in=City.objects.assigned_to(user).values("pk"))
         .annotate(
             pending_updates=pending_count(ProgressUpdate, "city"),

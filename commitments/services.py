@@ -5,7 +5,29 @@ from django.db import transaction
 from django.utils import timezone
 
 from cities.models import City
-from commitments.models import CurrentStatus, Evidence, Pledge, ProgressUpdate, ReviewState
+from commitments.models import (
+    Action,
+    CurrentStatus,
+    Evidence,
+    Pledge,
+    Principle,
+    ProgressUpdate,
+    ReviewState,
+)
+from commitments.scoring import framework_totals
+
+
+@transaction.atomic
+def refresh_framework_totals():
+    """Recompute each principle's exact-score constants after its actions or weights change."""
+    weights = {}
+    for number, weight in Action.objects.values_list("principle__number", "weight"):
+        weights.setdefault(number, []).append(weight)
+    totals = framework_totals(weights)
+    for principle in Principle.objects.select_for_update():
+        for field, value in totals[principle.number].items():
+            setattr(principle, field, value)
+        principle.save(update_fields=list(totals[principle.number]))
 
 
 class AlreadyReviewed(ValidationError):

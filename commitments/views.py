@@ -1,7 +1,6 @@
 """Public pages: home, scorecards, city pages, principles, methodology, the pledge, updates."""
 
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Q
 from django.shortcuts import get_object_or_404, render
 
 from cities.models import City
@@ -13,18 +12,17 @@ from cities.police_violence import (
     pledge_figures,
 )
 from commitments import scoring
-from commitments.forms import ScorecardFilterForm, UpdatesFilterForm
-from commitments.models import CurrentStatus, Pledge, PledgeStatus, Principle
-from commitments.scoring import Status
+from commitments.filters import CityFilter, UpdateFilter
+from commitments.models import PledgeStatus, Principle
+from commitments.scores import principle_averages, ranked_on_principle
 from commitments.selectors import (
     approved_updates,
-    cities_with_scores,
     current_statuses,
     framework,
+    framework_size,
+    home_figures,
     mayors_with_pledges,
     principle_cards,
-    principle_scores,
-    scorecard_cities,
 )
 
 PAGE_SIZE = 25
@@ -34,35 +32,25 @@ def paginate(request, items, per_page=PAGE_SIZE):
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
+def filtered(request, filterset_class, queryset):
+    """The filter as the page shows it: invalid fields carry their message and are ignored."""
+    return filterset_class(request.GET, queryset=queryset)
+
+
 def home(request):
-    figures = scorecard_cities().aggregate(
-        cities_tracked=Count("pk"),
-        mayors_signed=Count("pk", filter=Q(pledge_status=PledgeStatus.SIGNED)),
-        average=Avg("score"),
-    )
-    context = {
-        "cities_tracked": figures["cities_tracked"],
-        "mayors_signed": figures["mayors_signed"],
-        "average_score": scoring.round_score(figures["average"] or 0),
-        "actions_achieved": CurrentStatus.objects.filter(update__status=Status.ACHIEVED).count(),
-        "recent_updates": approved_updates()[:5],
-    }
+    context = {**home_figures(), "recent_updates": approved_updates()[:5]}
     return render(request, "commitments/home.html", context)
 
 
 def scorecard(request):
-    form = ScorecardFilterForm(request.GET)
-    principles = list(Principle.objects.all())
-    page = paginate(request, form.filter(scorecard_cities()))
-    for city in page:
-        city.principle_scores = principle_scores(city, principles)
-    context = {"form": form, "page": page, "principles": principles}
+    cities = filtered(request, CityFilter, City.objects.with_scores())
+    page = paginate(request, cities.qs)
+    context = {"filter": cities, "page": page, "principles": Principle.objects.all()}
     return render(request, "commitments/scorecard.html", context)
 
 
 def city_detail(request, state, slug):
-    city = get_object_or_404(City, state=state.upper(), slug=slug)
-    scored = scorecard_cities().get(pk=city.pk)
+    city = get_object_or_404(City.objects.with_scores(), state=state.upper(), slug=slug)
     timeline = approved_updates().filter(city=city)
     races, years = killings_by_year(city)
     context = {
@@ -72,53 +60,40 @@ def city_detail(request, state, slug):
         "as_of": data_as_of(),
         "source_name": SOURCE_NAME,
         "source_url": SOURCE_URL,
-        "scored": scored,
         "mayors": mayors_with_pledges(city),
-        "cards": principle_cards(scored, framework(), current_statuses(city)),
+        "minimum_rated": scoring.minimum_rated_for_grade(city.total_actions),
+        "cards": principle_cards(city, framework(), current_statuses(city)),
         "timeline": timeline,
     }
     return render(request, "commitments/city_detail.html", context)
 
 
 def principle_list(request):
-    averages = cities_with_scores().aggregate(
-        **{f"p{number}": Avg(f"principle_{number}_score") for number in range(1, 8)}
-    )
-    principles = list(framework())
-    for principle in principles:
-        principle.average = scoring.round_score(averages.get(f"p{principle.number}") or 0)
+    principles = principle_averages().prefetch_related("actions")
     return render(request, "commitments/principle_list.html", {"principles": principles})
 
 
 def principle_detail(request, slug):
     principle = get_object_or_404(framework(), slug=slug)
-    field = f"principle_{principle.number}_score"
-    ranked = list(scorecard_cities().order_by(f"-{field}", "name"))
-    for city in ranked:
-        city.principle_score = scoring.round_score(getattr(city, field, 0.0))
+    ranked = ranked_on_principle(City.objects.with_scores(), principle.number)
     return render(
         request, "commitments/principle_detail.html", {"principle": principle, "ranked": ranked}
     )
 
 
 def methodology(request):
-    statuses = [
-        (status.label, scoring.POINTS[status], scoring.MEANINGS[status], status in scoring.FLAGGED)
-        for status in Status
-    ]
+    total_actions = framework_size()
     context = {
-        "statuses": [
-            (
-                scoring.NO_INFORMATION,
-                scoring.NO_INFORMATION_POINTS,
-                scoring.NO_INFORMATION_MEANING,
-                False,
-            ),
-            *statuses,
-        ],
+        "statuses": scoring.status_rows(),
         "grades": scoring.grade_rows(),
         "default_weight": scoring.DEFAULT_WEIGHT,
+        "max_weight": scoring.MAX_WEIGHT,
         "stale_after_days": scoring.STALE_AFTER_DAYS,
+        "principle_count": len(scoring.PRINCIPLE_NUMBERS),
+        "total_actions": total_actions,
+        "minimum_rated": scoring.minimum_rated_for_grade(total_actions),
+        "coverage_threshold": scoring.COVERAGE_THRESHOLD_TEXT,
+        "exact_places": scoring.EXACT_PLACES,
     }
     return render(request, "commitments/methodology.html", context)
 
@@ -128,24 +103,19 @@ def pledge(request):
 
 
 def updates(request):
-    form = UpdatesFilterForm(request.GET)
-    page = paginate(request, form.filter(approved_updates()))
-    return render(request, "commitments/updates.html", {"form": form, "page": page})
+    updates = filtered(request, UpdateFilter, approved_updates())
+    context = {"filter": updates, "page": paginate(request, updates.qs)}
+    return render(request, "commitments/updates.html", context)
 
 
 def city_pledge(request, state, slug):
     """The pledge filled in for one city: its name, sitting mayor and police-violence figures."""
-    city = get_object_or_404(City, state=state.upper(), slug=slug)
-    mayor = city.mayors.sitting().first()
-    latest = (
-        Pledge.objects.approved().filter(mayor=mayor).order_by("-date", "-id").first()
-        if mayor
-        else None
-    )
+    city = get_object_or_404(City.objects.with_scores(), state=state.upper(), slug=slug)
+    mayor = next((mayor for mayor in mayors_with_pledges(city) if mayor.is_sitting), None)
     context = {
         "city": city,
         "mayor": mayor,
-        "signed": latest if latest and latest.status == PledgeStatus.SIGNED else None,
+        "signed": mayor.record[0] if city.pledge_status == PledgeStatus.SIGNED else None,
         "figures": pledge_figures(city),
         "as_of": data_as_of(),
         "principles": Principle.objects.all(),

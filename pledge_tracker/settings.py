@@ -83,8 +83,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
-    # A file, not memory, so that tests can run concurrent connections from threads.
-    DATABASES["default"].setdefault("TEST", {"NAME": BASE_DIR / "test_db.sqlite3"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -153,6 +151,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ActionStatusEnum": "commitments.scoring.Status",
         "PledgeStatusEnum": "commitments.models.PledgeStatus",
+        "RecordedPledgeStatusEnum": "commitments.models.RECORDED_PLEDGE_STATUSES",
+        "GradeEnum": "commitments.scoring.Grade",
         "ReviewStateEnum": "commitments.models.ReviewState",
     },
     "SERVE_INCLUDE_SCHEMA": False,

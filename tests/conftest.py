@@ -1,6 +1,7 @@
 """Shared fixtures: fast password hashing, and the people who use the site."""
 
 import pytest
+from django.db import connection
 
 from tests.factories import CityFactory, MayorFactory, StaffFactory, UserFactory
 
@@ -8,6 +9,13 @@ from tests.factories import CityFactory, MayorFactory, StaffFactory, UserFactory
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database_features_probed(django_db_setup, django_db_blocker):
+    """SQLite probes its JSON support on first use; probe once, so that query counts are exact."""
+    with django_db_blocker.unblock():
+        assert connection.features.supports_json_field
 
 
 @pytest.fixture

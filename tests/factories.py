@@ -42,6 +42,22 @@ class StaffFactory(UserFactory):
     is_superuser = True
 
 
+def _existing_or(factory_class, username):
+    # Looked up first: get_or_create would reset the password, logging the user out.
+    user = get_user_model().objects.filter(username=username).first()
+    return user or factory_class(username=username)
+
+
+def reviewer():
+    """The one staff reviewer that approves what factories create."""
+    return _existing_or(StaffFactory, "reviewer")
+
+
+def submitter():
+    """The one advocate that factory-made submissions come from, unless a test names another."""
+    return _existing_or(UserFactory, "submitter")
+
+
 class CityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = City
@@ -90,13 +106,13 @@ class PledgeFactory(factory.django.DjangoModelFactory):
     status = PledgeStatus.URGED
     date = date(2023, 3, 1)
     source_url = "https://example.org/pledge"
-    submitted_by = factory.SubFactory(UserFactory)
+    submitted_by = factory.LazyFunction(submitter)
 
 
 class ApprovedPledgeFactory(PledgeFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        return approve_pledge(super()._create(model_class, *args, **kwargs), StaffFactory())
+        return approve_pledge(super()._create(model_class, *args, **kwargs), reviewer())
 
 
 class EvidenceFactory(factory.django.DjangoModelFactory):
@@ -110,13 +126,13 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     published_on = date(2024, 5, 1)
     kind = EvidenceKind.ORDINANCE
     excerpt = "The council adopted the ordinance."
-    submitted_by = factory.SubFactory(UserFactory)
+    submitted_by = factory.LazyFunction(submitter)
 
 
 class ApprovedEvidenceFactory(EvidenceFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        return approve_evidence(super()._create(model_class, *args, **kwargs), StaffFactory())
+        return approve_evidence(super()._create(model_class, *args, **kwargs), reviewer())
 
 
 class ProgressUpdateFactory(factory.django.DjangoModelFactory):
@@ -130,7 +146,7 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     status = Status.ACHIEVED
     summary = "The council adopted it."
     happened_on = date(2024, 5, 1)
-    submitted_by = factory.SubFactory(UserFactory)
+    submitted_by = factory.LazyFunction(submitter)
 
     @classmethod
     def _create(cls, model_class, *args, evidence=None, **kwargs):
@@ -144,7 +160,7 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
 class ApprovedUpdateFactory(ProgressUpdateFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        return approve_update(super()._create(model_class, *args, **kwargs), StaffFactory())
+        return approve_update(super()._create(model_class, *args, **kwargs), reviewer())
 
 
 class PoliceKillingFactory(factory.django.DjangoModelFactory):

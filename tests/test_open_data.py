@@ -67,7 +67,8 @@ def test_cities_csv_equals_the_database(client, record):
     row = next(r for r in rows if r["city"] == "Minneapolis")
     # 1.1 and 1.2 achieved: 200 / 5 = 40 on principle 1; 40 / 7 = 5.7.
     assert (row["state"], row["mayor"], row["pledge_status"]) == ("MN", "Jo Mayor", "signed")
-    assert (row["score"], row["grade"], row["principle_1_score"]) == ("6", "F", "40")
+    assert (row["score"], row["score_exact"], row["principle_1_score"]) == ("6", "5.71", "40")
+    assert (row["grade"], row["rated_actions"], row["total_actions"]) == ("incomplete", "2", "27")
     assert row["url"] == f"http://testserver{city.get_absolute_url()}"
 
 
@@ -163,8 +164,12 @@ def test_api_city_scores_and_filters(client, record):
     data = client.get("/api/cities/", {"state": "MN"}).json()
     assert data["count"] == 1
     city = data["results"][0]
-    assert (city["score"], city["grade"], city["pledge_status"]) == (6, "F", "signed")
-    assert city["principle_scores"][0] == {"principle": 1, "score": 40}
+    assert (city["score"], city["score_exact"], city["pledge_status"]) == (6, "5.71", "signed")
+    assert (city["grade"], city["graded"], city["rated_actions"]) == ("incomplete", False, 2)
+    assert city["principle_scores"][0] == {
+        "principle": 1, "score": 40, "points": 200, "weight": 5, "rated_actions": 2,
+        "total_actions": 5,
+    }  # fmt: skip
     assert client.get("/api/cities/", {"pledge_status": "not_asked"}).json()["count"] == 1
     assert client.get("/api/cities/", {"grade": "A"}).json()["count"] == 0
     assert client.get("/api/cities/", {"grade": "Z"}).status_code == 400
@@ -232,7 +237,9 @@ def test_badge_is_a_cacheable_svg(client, record):
     assert response["Content-Type"] == "image/svg+xml"
     assert "max-age=3600" in response["Cache-Control"]
     svg = ElementTree.fromstring(response.content)
-    assert "score 6" in svg.get("aria-label") and "grade F" in svg.get("aria-label")
+    assert svg.get("aria-label") == (
+        "Minneapolis, MN: pledge score 6 (provisional), no grade yet, rated on 2 of 27 actions"
+    )
 
 
 def test_badge_escapes_the_city_name(client):

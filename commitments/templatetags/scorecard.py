@@ -2,8 +2,8 @@
 
 from django import template
 
-from commitments.models import NOT_ASKED, PledgeStatus
-from commitments.scoring import FLAGGED, NO_INFORMATION, Status
+from commitments.models import PledgeStatus
+from commitments.scoring import FLAGGED, NO_INFORMATION, Grade, Status
 
 register = template.Library()
 
@@ -22,4 +22,9 @@ def is_flagged(status):
 @register.filter
 def pledge_label(pledge_status):
     """A pledge status in words; no approved record is "Not asked"."""
-    return PledgeStatus(pledge_status).label if pledge_status else NOT_ASKED
+    return PledgeStatus(pledge_status or PledgeStatus.NOT_ASKED).label
+
+
+@register.filter
+def grade_label(grade):
+    return Grade(grade).label

@@ -1,0 +1,20 @@
+"""The filter of police-violence records: the CSV and the API read the same parameters."""
+
+import django_filters
+
+from cities.states import STATE_CHOICES
+
+
+class PoliceKillingFilter(django_filters.FilterSet):
+    """Filters people killed by police in tracked cities."""
+
+    state = django_filters.ChoiceFilter(
+        field_name="city__state", choices=STATE_CHOICES, empty_label="Any state"
+    )
+    city = django_filters.CharFilter(field_name="city__slug", help_text="A city's slug.")
+    year_from = django_filters.NumberFilter(
+        field_name="date__year", lookup_expr="gte", min_value=1900, max_value=2100
+    )
+    year_to = django_filters.NumberFilter(
+        field_name="date__year", lookup_expr="lte", min_value=1900, max_value=2100
+    )

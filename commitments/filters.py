@@ -1,0 +1,143 @@
+"""One FilterSet per public list: the page, its CSV and its API endpoint all filter with it.
+
+The same query-string parameters give the same rows on every surface. Invalid values are
+reported: the page shows the message beside the field, the CSV and the API answer 400.
+"""
+
+import django_filters
+from django.db.models import Exists, F, OuterRef, Q
+
+from cities.states import STATE_CHOICES
+from commitments.models import (
+    RECORDED_PLEDGE_STATUSES,
+    Action,
+    Evidence,
+    EvidenceKind,
+    PledgeStatus,
+    Principle,
+)
+from commitments.scoring import Grade, Status
+
+# Graded cities rank before incomplete ones; cities without a population or an update sort
+# last either way, on every database.
+SORTS = {
+    "name": ("Name (A–Z)", ["name", "state"]),
+    "-name": ("Name (Z–A)", ["-name", "-state"]),
+    "-score": ("Score (highest first)", ["-graded", "-score_numerator", "name"]),
+    "score": ("Score (lowest first)", ["-graded", "score_numerator", "name"]),
+    "-population": ("Population (largest first)", [F("population").desc(nulls_last=True), "name"]),
+    "population": ("Population (smallest first)", [F("population").asc(nulls_last=True), "name"]),
+    "-updated": ("Last update (newest first)", [F("last_updated").desc(nulls_last=True), "name"]),
+    "updated": ("Last update (oldest first)", [F("last_updated").asc(nulls_last=True), "name"]),
+}
+DEFAULT_SORT = "name"
+
+
+def state_filter(field_name="state"):
+    return django_filters.ChoiceFilter(
+        field_name=field_name, choices=STATE_CHOICES, empty_label="Any state"
+    )
+
+
+def principle_filter(**kwargs):
+    return django_filters.ModelChoiceFilter(
+        queryset=Principle.objects.all(),
+        to_field_name="number",
+        empty_label="Any principle",
+        help_text="A principle's number.",
+        **kwargs,
+    )
+
+
+class CityFilter(django_filters.FilterSet):
+    """Filters the scored cities (`City.objects.with_scores()`)."""
+
+    q = django_filters.CharFilter(label="Search city or mayor", method="search", max_length=100)
+    state = state_filter()
+    pledge_status = django_filters.ChoiceFilter(
+        label="Pledge status", choices=PledgeStatus.choices, empty_label="Any pledge status"
+    )
+    grade = django_filters.ChoiceFilter(choices=Grade.choices, empty_label="Any grade")
+    sort = django_filters.ChoiceFilter(
+        label="Sort by",
+        choices=[(key, label) for key, (label, _ordering) in SORTS.items()],
+        method="sort_by",
+        empty_label=None,
+        null_label=None,
+    )
+
+    def search(self, cities, name, value):
+        return cities.filter(Q(name__icontains=value) | Q(mayor_name__icontains=value))
+
+    def sort_by(self, cities, name, value):
+        return cities.order_by(*SORTS[value][1])
+
+    def filter_queryset(self, queryset):
+        queryset = queryset.order_by(*SORTS[DEFAULT_SORT][1])
+        return super().filter_queryset(queryset)
+
+
+class UpdateFilter(django_filters.FilterSet):
+    """Filters approved progress updates."""
+
+    q = django_filters.CharFilter(
+        label="Search what happened or the city",
+        method="search",
+        max_length=100,
+    )
+    state = state_filter("city__state")
+    city = django_filters.CharFilter(field_name="city__slug", help_text="A city's slug.")
+    principle = principle_filter(field_name="action__principle")
+    action = django_filters.ModelChoiceFilter(
+        queryset=Action.objects.all(),
+        to_field_name="code",
+        empty_label="Any action",
+        help_text="An action's code, for example 1.2.",
+    )
+    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
+    happened_after = django_filters.DateFilter(
+        field_name="happened_on", lookup_expr="gte", label="Happened on or after"
+    )
+    happened_before = django_filters.DateFilter(
+        field_name="happened_on", lookup_expr="lte", label="Happened on or before"
+    )
+
+    def search(self, updates, name, value):
+        return updates.filter(Q(summary__icontains=value) | Q(city__name__icontains=value))
+
+
+class EvidenceFilter(django_filters.FilterSet):
+    """Filters approved evidence."""
+
+    q = django_filters.CharFilter(
+        label="Search title or publisher", method="search", max_length=100
+    )
+    state = state_filter("city__state")
+    city = django_filters.CharFilter(field_name="city__slug", help_text="A city's slug.")
+    kind = django_filters.ChoiceFilter(choices=EvidenceKind.choices, empty_label="Any kind")
+    principle = principle_filter(method="backing_principle")
+    published_after = django_filters.DateFilter(
+        field_name="published_on", lookup_expr="gte", label="Published on or after"
+    )
+    published_before = django_filters.DateFilter(
+        field_name="published_on", lookup_expr="lte", label="Published on or before"
+    )
+
+    def search(self, evidence, name, value):
+        return evidence.filter(Q(title__icontains=value) | Q(publisher__icontains=value))
+
+    def backing_principle(self, evidence, name, principle):
+        # EXISTS rather than a join, so an item backing several updates is listed once.
+        backs = Evidence.updates.through.objects.filter(
+            evidence=OuterRef("pk"), progressupdate__action__principle=principle
+        )
+        return evidence.filter(Exists(backs))
+
+
+class PledgeFilter(django_filters.FilterSet):
+    """Filters approved pledge records."""
+
+    state = state_filter("mayor__city__state")
+    status = django_filters.ChoiceFilter(choices=RECORDED_PLEDGE_STATUSES)
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")

@@ -1,0 +1,213 @@
+"""The scored queryset: every figure any surface shows about a city, computed exactly in SQL.
+
+`City.objects.with_scores()` annotates, in one query and without running any while it is built:
+
+- `principle_scores`: one entry per principle, in order, each a dict with `number`, `score`
+  (rounded half up), `points` and `weight` (the exact score is points / weight), `rated` and
+  `actions` (how many of the principle's actions are rated, of how many);
+- `score` (the city score rounded half up), `score_exact` (a Decimal with EXACT_PLACES places),
+  `grade` (a `Grade`, "incomplete" below the coverage threshold), `graded`;
+- `rated_actions`, `total_actions`, `reversed_actions`, `last_updated`;
+- `mayor_name` and `pledge_status` (a `PledgeStatus`, NOT_ASKED without an approved record).
+
+A principle score is points / weight: the sum of its actions' points times their weights, over
+the sum of their weights. The city score is the mean of the principle scores; over the common
+denominator n·∏weight (stored on each principle with its multiplier, see
+`scoring.framework_totals`) it is a fraction of integers, so rounding it is exact.
+"""
+
+from decimal import Decimal
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, JSONArray, JSONObject, NullIf, Rank
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
+
+from cities.models import City, Mayor
+from commitments.models import CurrentStatus, Pledge, PledgeStatus, Principle
+from commitments.scoring import (
+    COVERAGE_THRESHOLD,
+    EXACT_PLACES,
+    FLAGGED,
+    GRADES,
+    PRINCIPLE_NUMBERS,
+    Grade,
+    Status,
+    points_expression,
+    round_half_up,
+)
+
+ONE_HUNDREDTH = Decimal(1).scaleb(-EXACT_PLACES)
+
+
+class ExactScoreField(DecimalField):
+    """A score from 0 to 100 with EXACT_PLACES places, as every database returns it.
+
+    SQLite gives computed decimals as floats with 15 significant digits (56.8500000000000);
+    quantizing to the stated places on read makes both databases give Decimal("56.85").
+    """
+
+    def __init__(self):
+        super().__init__(max_digits=3 + EXACT_PLACES, decimal_places=EXACT_PLACES)
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else Decimal(value).quantize(ONE_HUNDREDTH)
+
+
+STATUS = "current_statuses__update__status"
+ACTION = "current_statuses__action__"
+PRINCIPLE = "current_statuses__action__principle__"
+
+
+def _principle_constant(field, **filters):
+    """SQL: an uncorrelated read of the principles' stored exact-score constants (or a total)."""
+    rows = Principle.objects.filter(**filters).order_by()
+    if filters:
+        return Subquery(rows.values(field)[:1])
+    total = rows.annotate(total=Func(F(field), function="SUM", output_field=IntegerField()))
+    return Subquery(total.values("total"))
+
+
+def principle_points(number):
+    """SQL aggregate: a city's weighted points on one principle (0 with none rated)."""
+    weighted = points_expression(STATUS) * F(ACTION + "weight")
+    return Coalesce(Sum(weighted, filter=Q(**{PRINCIPLE + "number": number})), 0)
+
+
+def principle_weight(number):
+    return Coalesce(_principle_constant("weight_total", number=number), 1)
+
+
+def _principle_score(number):
+    points, weight = principle_points(number), principle_weight(number)
+    return JSONObject(
+        number=Value(number),
+        score=round_half_up(points, weight),
+        points=points,
+        weight=weight,
+        rated=Count("current_statuses", filter=Q(**{PRINCIPLE + "number": number})),
+        actions=Coalesce(_principle_constant("action_count", number=number), 0),
+    )
+
+
+def _city_points():
+    """SQL: (numerator, denominator) of the city score, the mean of the principle scores."""
+    multiplier = F(ACTION + "weight") * F(PRINCIPLE + "score_multiplier")
+    numerator = Coalesce(Sum(points_expression(STATUS) * multiplier), 0)
+    denominator = Coalesce(_principle_constant("score_denominator", number=1), 1)
+    return numerator, denominator
+
+
+def _grade():
+    needed = COVERAGE_THRESHOLD
+    below_threshold = LessThan(
+        F("rated_actions") * Value(needed.denominator),
+        F("total_actions") * Value(needed.numerator),
+    )
+    return Case(
+        When(below_threshold, then=Value(Grade.INCOMPLETE)),
+        *[
+            When(GreaterThanOrEqual(F("score"), minimum), then=Value(grade))
+            for grade, minimum in GRADES
+        ],
+        output_field=CharField(),
+    )
+
+
+def sitting_mayor_name():
+    return Subquery(Mayor.objects.sitting().filter(city=OuterRef("pk")).values("name")[:1])
+
+
+def pledge_record():
+    """Approved pledge records, latest first: a mayor's first one is their pledge status."""
+    return Pledge.objects.approved().order_by("-date", "-id")
+
+
+def sitting_pledge_status():
+    """The status of the sitting mayor's latest approved pledge record; NOT_ASKED without one."""
+    latest = pledge_record().filter(mayor__city=OuterRef("pk"), mayor__term_end__isnull=True)
+    latest = latest.values("status")[:1]
+    return Coalesce(Subquery(latest), Value(PledgeStatus.NOT_ASKED))
+
+
+def annotate_scores(cities):
+    """The body of `City.objects.with_scores()` (see the module docstring)."""
+    numerator, denominator = _city_points()
+    hundredths = round_half_up(numerator, denominator, scale=10**EXACT_PLACES)
+    return (
+        cities.annotate(
+            score_numerator=numerator,
+            score_denominator=denominator,
+            principle_scores=JSONArray(*[_principle_score(number) for number in PRINCIPLE_NUMBERS]),
+            score=round_half_up(F("score_numerator"), F("score_denominator")),
+            score_exact=Cast(hundredths * Value(ONE_HUNDREDTH), ExactScoreField()),
+            rated_actions=Count("current_statuses"),
+            total_actions=Coalesce(_principle_constant("action_count"), 0),
+            achieved_actions=Count("current_statuses", filter=Q(**{STATUS: Status.ACHIEVED})),
+            reversed_actions=Count("current_statuses", filter=Q(**{f"{STATUS}__in": FLAGGED})),
+            last_updated=Max("current_statuses__update__happened_on"),
+            mayor_name=sitting_mayor_name(),
+            pledge_status=sitting_pledge_status(),
+        )
+        .annotate(grade=_grade())
+        .annotate(
+            graded=Case(
+                When(grade=Grade.INCOMPLETE, then=Value(False)),
+                default=Value(True),
+                output_field=BooleanField(),
+            )
+        )
+    )
+
+
+def mean_score():
+    """SQL aggregate over `with_scores()` rows: their mean exact score, rounded half up."""
+    cities = NullIf(Count("pk"), 0)
+    return round_half_up(Sum("score_numerator"), cities * Max("score_denominator"))
+
+
+def ranked_on_principle(cities, number):
+    """Scored cities ranked on one principle, best first; ties share a rank (1, 1, 1, 4)."""
+    score = round_half_up(principle_points(number), principle_weight(number))
+    return (
+        cities.annotate(principle_score=score)
+        .annotate(rank=Window(Rank(), order_by=F("principle_score").desc()))
+        .order_by("rank", "name", "state")
+    )
+
+
+def ranked(cities):
+    """Scored cities ranked on their score, graded cities first; ties share a rank."""
+    order = [F("graded").desc(), F("score").desc()]
+    return cities.annotate(rank=Window(Rank(), order_by=order)).order_by(*order, "name", "state")
+
+
+def principle_averages():
+    """The principles, each with `average`: the mean of every city's exact score on it."""
+    weighted = points_expression("update__status") * F("action__weight")
+    points = CurrentStatus.objects.filter(action__principle=OuterRef("pk")).order_by()
+    points = points.annotate(total=Func(weighted, function="SUM")).values("total")
+    cities = City.objects.order_by().annotate(total=Func(F("pk"), function="COUNT"))
+    return Principle.objects.annotate(
+        average=round_half_up(
+            Coalesce(Subquery(points, output_field=IntegerField()), 0),
+            NullIf(Subquery(cities.values("total"), output_field=IntegerField()), 0)
+            * F("weight_total"),
+        )
+    )
