@@ -1,0 +1,151 @@
+"""Every surface a visitor reads shows the same numbers, equal to an exact computation.
+
+Cities are built through the real review flow to hit every edge: exact halves, weights other
+than 1, reversed actions, no information, coverage below and at the threshold, and ties. For
+each, the city page, the scorecard, the CSV, the API list and detail, the badge and
+`tests.scoring_oracle` (plain `Fraction` arithmetic) must agree.
+"""
+
+import csv
+import io
+import re
+from xml.etree import ElementTree
+
+import pytest
+
+from commitments.models import Action
+from commitments.scoring import Status
+from commitments.services import refresh_framework_totals
+from tests.factories import ApprovedUpdateFactory, CityFactory
+from tests.scoring_oracle import expected_scores
+
+pytestmark = pytest.mark.django_db
+
+A, P, G, R, N = (Status.ACHIEVED, Status.PARTIALLY_ACHIEVED, Status.IN_PROGRESS, Status.REVERSED,
+                 Status.NOT_STARTED)  # fmt: skip
+
+EIGHTEEN = ["1.1", "1.2", "1.3", "1.4", "1.5", "2.1", "2.2", "2.3", "2.4", "3.1", "3.2", "3.3",
+            "3.4", "4.1", "4.2", "4.3", "4.4", "5.1"]  # fmt: skip
+
+# A achieved, P partially achieved, G in proGress, R reversed, N not started.
+EDGE_CITIES = {
+    # 87.5 / 7 = 12.5 exactly: rounds up to 13.
+    "Halfway": {"4.1": A, "4.2": P, "2.1": A, "3.1": A},
+    # 1.1 weighs 3 (below): principle 1 is (300 + 25) / 7.
+    "Weighted": {"1.1": A, "1.2": G, "6.2": P, "7.1": A},
+    "Reversal": {"4.3": R, "4.4": A, "5.2": P},
+    "Nothing": {},
+    "Seventeen": dict.fromkeys(EIGHTEEN[:17], A),
+    "Eighteen": dict.fromkeys(EIGHTEEN, A),
+    "Mixed": {**dict.fromkeys(EIGHTEEN, N), "5.2": P, "6.1": G, "7.3": R, "1.1": A},
+    "Twin": {"1.1": A, "2.2": P},
+    "Twain": {"1.1": A, "2.2": P},
+}
+
+
+@pytest.fixture
+def edge_cities():
+    Action.objects.filter(code="1.1").update(weight=3)
+    refresh_framework_totals()
+    cities = {}
+    for name, statuses in EDGE_CITIES.items():
+        city = CityFactory(name=name, state="OR")
+        for code, status in statuses.items():
+            ApprovedUpdateFactory(city=city, action=Action.objects.get(code=code), status=status)
+        cities[name] = city
+    return cities
+
+
+def page_figures(client, city):
+    body = client.get(city.get_absolute_url()).content.decode()
+    score = int(re.search(r'<span class="score-big">(\d+)</span>', body)[1])
+    exact = re.search(r"Exact score ([\d.]+);", body)[1]
+    grade = re.search(r'<span class="grade grade-(\w+)"', body)[1]
+    rated = int(re.search(r"rated on (\d+) of 27 actions", body)[1])
+    principles = [int(s) for s in re.findall(r'border">(\d+) / 100</span>', body)]
+    return score, exact, grade, rated, principles
+
+
+def scorecard_figures(client):
+    body = client.get("/cities/", {"state": "OR"}).content.decode()
+    rows = re.findall(r'<th scope="row"><a href="[^"]+">(\w+)</a>, OR</th>(.*?)</tr>', body, re.S)
+    figures = {}
+    for name, cells in rows:
+        score = int(re.search(r'<span class="fw-bold">(\d+)</span>', cells)[1])
+        grade = re.search(r'<span class="grade grade-(\w+)"', cells)[1]
+        principles = [int(s) for s in re.findall(r'principle-cell">(\d+)<', cells)]
+        figures[name] = (score, grade, principles)
+    return figures
+
+
+def csv_figures(client):
+    response = client.get("/data/cities.csv", {"state": "OR"})
+    content = b"".join(response.streaming_content).decode()
+    return {row["city"]: row for row in csv.DictReader(io.StringIO(content))}
+
+
+def badge_text(client, city):
+    response = client.get(f"/cities/or/{city.slug}/badge.svg")
+    svg = ElementTree.fromstring(response.content)
+    return svg.get("aria-label")
+
+
+def test_every_surface_agrees_with_the_exact_computation(client, edge_cities):
+    scorecard, rows = scorecard_figures(client), csv_figures(client)
+    listed = {c["name"]: c for c in client.get("/api/cities/", {"state": "OR"}).json()["results"]}
+    assert set(scorecard) == set(rows) == set(listed) == set(EDGE_CITIES)
+    for name, city in edge_cities.items():
+        expected = expected_scores(EDGE_CITIES[name])
+        principles = [expected.principle_scores[n] for n in range(1, 8)]
+        exact = str(expected.score_exact)
+        graded = expected.grade != "incomplete"
+
+        assert page_figures(client, city) == (
+            expected.score,
+            exact,
+            expected.grade,
+            expected.rated,
+            principles,
+        ), name
+        assert scorecard[name] == (expected.score, expected.grade, principles), name
+
+        row = rows[name]
+        assert (row["score"], row["score_exact"], row["grade"], row["rated_actions"]) == (
+            str(expected.score),
+            exact,
+            expected.grade,
+            str(expected.rated),
+        ), name
+        assert [int(row[f"principle_{n}_score"]) for n in range(1, 8)] == principles, name
+
+        detail = client.get(f"/api/cities/or/{city.slug}/").json()
+        for data in (listed[name], detail):
+            assert (data["score"], data["score_exact"], data["grade"], data["graded"]) == (
+                expected.score,
+                exact,
+                expected.grade,
+                graded,
+            ), name
+            assert [p["score"] for p in data["principle_scores"]] == principles, name
+        assert [p["score"] for p in detail["principles"]] == principles, name
+
+        label = badge_text(client, city)
+        assert f"pledge score {expected.score}" in label, name
+        assert (f"grade {expected.grade}" in label) == graded, name
+        assert f"rated on {expected.rated} of 27 actions" in label, name
+
+
+def test_the_edge_cases_are_really_there(edge_cities):
+    halfway = expected_scores(EDGE_CITIES["Halfway"])
+    assert (halfway.score, str(halfway.score_exact)) == (13, "12.50")
+    assert expected_scores(EDGE_CITIES["Seventeen"]).grade == "incomplete"
+    assert expected_scores(EDGE_CITIES["Eighteen"]).grade != "incomplete"
+    assert expected_scores(EDGE_CITIES["Weighted"]).principle_scores[1] == 46  # 325 / 7
+
+
+def test_tied_cities_share_a_rank_on_the_principle_page(client, edge_cities):
+    body = client.get("/principles/training/").content.decode()
+    rows = re.findall(r'<tr><td>(\d+)</td><th scope="row"><a href="[^"]+">(\w+)</a>', body)
+    by_city = {name: int(rank) for rank, name in rows}
+    assert by_city["Twin"] == by_city["Twain"]
+    assert by_city["Eighteen"] == 1
