@@ -190,13 +190,16 @@ def _records(path, summary, progress):
             continue
         records[record["mpv_id"]] = record
         if progress and summary.read % BATCH == 0:
-            progress(summary.read)
+            progress("read", summary.read)
     return records
 
 
 @transaction.atomic
 def import_police_violence(path, progress=None):
-    """Import an export, creating and updating records by MPV ID, all in one transaction."""
+    """Import an export, creating and updating records by MPV ID, all in one transaction.
+
+    `progress(stage, count)`, if given, hears how many rows were "read" and "written" so far.
+    """
     summary = ImportSummary()
     records = _records(path, summary, progress)
     cities = {place_key(name, state): pk for pk, name, state in
@@ -221,10 +224,22 @@ def import_police_violence(path, progress=None):
             to_update.append(record)
         else:
             summary.unchanged += 1
-    PoliceKilling.objects.bulk_create(to_create, batch_size=BATCH)
-    PoliceKilling.objects.bulk_update(to_update, UPDATABLE, batch_size=BATCH)
+    _write(to_create, to_update, progress)
     summary.created, summary.updated = len(to_create), len(to_update)
     return summary
+
+
+def _write(to_create, to_update, progress):
+    """Save new and changed records in batches, reporting each batch written."""
+    written = 0
+    for start in range(0, max(len(to_create), len(to_update)), BATCH):
+        created = to_create[start : start + BATCH]
+        updated = to_update[start : start + BATCH]
+        PoliceKilling.objects.bulk_create(created)
+        PoliceKilling.objects.bulk_update(updated, UPDATABLE)
+        written += len(created) + len(updated)
+        if progress:
+            progress("written", written)
 
 
 # --- Reads for pages ---------------------------------------------------------------------------

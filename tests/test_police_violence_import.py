@@ -131,8 +131,9 @@ def test_an_interrupted_import_changes_nothing(tmp_path, cities):
     import_police_violence(write_csv(tmp_path / "a.csv", LONG, [long_row("1")]))
     rows = [long_row(str(n), age="50") for n in range(1, 2500)]
 
-    def interrupt(read):
-        if read >= 2000:
+    def interrupt(stage, count):
+        # After the first batch is written: without the transaction, it would stay.
+        if stage == "written":
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):

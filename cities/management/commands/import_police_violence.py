@@ -12,8 +12,8 @@ class Command(BaseCommand):
         parser.add_argument("file", help="The export: .csv or .xlsx, either header style.")
 
     def handle(self, *args, file, **options):
-        def progress(rows):
-            self.stdout.write(f"  {rows} rows read…")
+        def progress(stage, rows):
+            self.stdout.write(f"  {rows} rows {stage}…")
 
         try:
             summary = import_police_violence(file, progress=progress)
