@@ -3,7 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from cities.models import City, Mayor, PoliceKilling
 
@@ -17,7 +18,7 @@ class MayorInline(admin.TabularInline):
 
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
-    list_display = ["name", "state", "population", "police_department", "advocate_count"]
+    list_display = ["name", "state", "population", "score", "grade", "coverage", "advocate_count"]
     list_filter = ["state"]
     search_fields = ["name", "police_department"]
     prepopulated_fields = {"slug": ["name"]}
@@ -25,7 +26,31 @@ class CityAdmin(admin.ModelAdmin):
     inlines = [MayorInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(advocate_count=Count("advocates"))
+        # A subquery, not a join: joining advocates would repeat every rated action per advocate.
+        advocates = (
+            City.advocates.through.objects.filter(city=OuterRef("pk"))
+            .values("city")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .with_scores()
+            .annotate(advocate_count=Coalesce(Subquery(advocates), 0))
+        )
+
+    @admin.display(ordering="score")
+    def score(self, city):
+        return city.score
+
+    @admin.display(ordering="grade")
+    def grade(self, city):
+        return city.grade
+
+    @admin.display(description="rated actions", ordering="rated_actions")
+    def coverage(self, city):
+        return f"{city.rated_actions} of {city.total_actions}"
 
     @admin.display(description="advocates", ordering="advocate_count")
     def advocate_count(self, city):

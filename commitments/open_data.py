@@ -15,9 +15,9 @@ from cities.filters import PoliceKillingFilter
 from cities.models import City, PoliceKilling
 from cities.police_violence import SOURCE_NAME
 from commitments.filters import CityFilter, EvidenceFilter, UpdateFilter
-from commitments.models import Principle
-from commitments.scoring import points_for
-from commitments.selectors import approved_evidence, approved_updates
+from commitments.models import PledgeStatus, Principle
+from commitments.scoring import COVERAGE_THRESHOLD_TEXT, EXACT_PLACES, Grade, points_for
+from commitments.selectors import approved_evidence, approved_updates, framework_size
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -73,7 +73,15 @@ def filtered_csv(request, filterset_class, queryset, filename, header, row, rows
 
 
 def data_page(request):
-    return render(request, "commitments/data.html", {"principles": Principle.objects.all()})
+    context = {
+        "principles": Principle.objects.all(),
+        "pledge_statuses": PledgeStatus.choices,
+        "grades": Grade.choices,
+        "total_actions": framework_size(),
+        "coverage_threshold": COVERAGE_THRESHOLD_TEXT,
+        "exact_places": EXACT_PLACES,
+    }
+    return render(request, "commitments/data.html", context)
 
 
 def absolute(request, path):

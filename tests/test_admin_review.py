@@ -13,6 +13,7 @@ from tests.factories import (
     PledgeFactory,
     PoliceKillingFactory,
     ProgressUpdateFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +150,14 @@ def test_reviews_are_kept_in_the_admin_history(staff_client):
                 **{f"note-{update.pk}": "Source is a rumour."})  # fmt: skip
     entry = LogEntry.objects.get(object_id=str(update.pk))
     assert entry.get_change_message() == "Rejected: Source is a rumour."
+
+
+def test_city_changelist_reads_the_scored_queryset(staff_client):
+    city = CityFactory(name="Scoredville")
+    city.advocates.add(UserFactory(), UserFactory())
+    ApprovedUpdateFactory(city=city, action=Action.objects.get(code="1.1"))
+    body = staff_client.get(reverse("admin:cities_city_changelist")).content.decode()
+    # 100 / 5 on principle 1, / 7 = 2.86: shown as 3; two advocates do not double it.
+    assert '<td class="field-score">3</td>' in body
+    assert '<td class="field-coverage">1 of 27</td>' in body
+    assert '<td class="field-advocate_count">2</td>' in body
