@@ -193,18 +193,18 @@ def _seed_update(city, action, status, happened_on, review, staff, advocate):
 
 
 @transaction.atomic
-def seed_demo():
-    """Create or refresh the demo record; returns the number of demo cities."""
+def seed_demo(cities=DEMO_CITIES):
+    """Create or refresh the demo record of `cities` (all by default); returns their number."""
     users = _demo_users()
     staff = users["demo-staff"]
     advocates = [user for name, user in users.items() if name.startswith("demo-advocate")]
     actions = list(Action.objects.order_by("code"))
     places = _geonames_cities()
-    for index, (name, state) in enumerate(DEMO_CITIES):
+    for index, (name, state) in enumerate(cities):
         rng = random.Random(f"{name}, {state}")
         advocate = advocates[index % len(advocates)]
         city = _seed_city(name, state, places[(name, state)])
         city.advocates.add(advocate)
         _seed_mayors(city, rng, staff, advocate)
         _seed_progress(city, rng, actions, staff, advocate)
-    return len(DEMO_CITIES)
+    return len(cities)

@@ -1,20 +1,23 @@
 """factory-boy factories for every model, with defaults that make a valid record."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.text import slugify
 
 from cities.models import City, Mayor, PoliceKilling
 from commitments.models import (
     Action,
+    CurrentStatus,
     Evidence,
     EvidenceKind,
     Pledge,
     PledgeStatus,
     Principle,
     ProgressUpdate,
+    ReviewState,
 )
 from commitments.scoring import Status
 from commitments.services import approve_evidence, approve_pledge, approve_update
@@ -179,3 +182,25 @@ class PoliceKillingFactory(factory.django.DjangoModelFactory):
     agency = "Police Department"
     cause_of_death = "Gunshot"
     armed_status = "Unarmed"
+
+
+def rate(city, statuses, happened_on=date(2024, 1, 1)):
+    """Give a city approved current statuses, {action code: status}, in a few queries.
+
+    For tests where only the resulting record matters; the review flow that maintains
+    CurrentStatus is tested on its own (test_advocates, test_admin_review, test_scoring).
+    """
+    actions = {action.code: action for action in Action.objects.filter(code__in=statuses)}
+    staff = reviewer()
+    reviewed_at = timezone.now() + timedelta(seconds=1)  # after submitted_at, set on save
+    updates = ProgressUpdate.objects.bulk_create(
+        ProgressUpdate(
+            city=city, action=actions[code], status=status, summary="Rated.",
+            happened_on=happened_on, submitted_by=staff,
+            review_state=ReviewState.APPROVED, reviewed_by=staff, reviewed_at=reviewed_at,
+        )
+        for code, status in statuses.items()
+    )  # fmt: skip
+    CurrentStatus.objects.bulk_create(
+        CurrentStatus(city=city, action=update.action, update=update) for update in updates
+    )

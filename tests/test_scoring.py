@@ -1,18 +1,17 @@
 """Scores, grades and coverage from `City.objects.with_scores()`, against an exact computation."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cities.models import City
-from commitments.models import Action, CurrentStatus, ProgressUpdate, ReviewState
+from commitments.models import Action
 from commitments.scores import ranked_on_principle
 from commitments.scoring import MAX_WEIGHT, Status, minimum_rated_for_grade
 from commitments.services import approve_update, refresh_framework_totals, reject_update
-from tests.factories import CityFactory, ProgressUpdateFactory, reviewer
+from tests.factories import CityFactory, ProgressUpdateFactory, rate, reviewer
 from tests.scoring_oracle import expected_scores
 
 pytestmark = pytest.mark.django_db
@@ -24,28 +23,6 @@ ACHIEVED, PARTIAL, IN_PROGRESS, REVERSED, NOT_STARTED = (
     Status.REVERSED,
     Status.NOT_STARTED,
 )
-
-
-def rate(city, statuses):
-    """Give a city approved current statuses, {action code: status}, in a few queries.
-
-    The review flow that maintains CurrentStatus is tested on its own (test_advocates,
-    test_admin_review); here only the arithmetic matters.
-    """
-    actions = {action.code: action for action in Action.objects.filter(code__in=statuses)}
-    staff = reviewer()
-    reviewed_at = timezone.now() + timedelta(seconds=1)  # after submitted_at, set on save
-    updates = ProgressUpdate.objects.bulk_create(
-        ProgressUpdate(
-            city=city, action=actions[code], status=status, summary="Rated.",
-            happened_on=date(2024, 1, 1), submitted_by=staff,
-            review_state=ReviewState.APPROVED, reviewed_by=staff, reviewed_at=reviewed_at,
-        )
-        for code, status in statuses.items()
-    )  # fmt: skip
-    CurrentStatus.objects.bulk_create(
-        CurrentStatus(city=city, action=update.action, update=update) for update in updates
-    )
 
 
 def scored(city):
@@ -215,7 +192,7 @@ ALL_CODES = [f"{p}.{a}" for p, count in enumerate([5, 4, 4, 4, 4, 3, 3], 1)
 
 
 @settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from cities.models import City, Mayor
+from commitments.demo import DEMO_CITIES, seed_demo
 from commitments.models import Evidence, Pledge, ProgressUpdate
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +27,13 @@ def snapshot():
 
 
 def test_seed_demo_is_idempotent_and_varied():
-    call_command("seed_demo")
+    some = DEMO_CITIES[:6] + [("Minneapolis", "MN")]
+    seed_demo(some)
     first = snapshot()
-    call_command("seed_demo")
+    seed_demo(some)
     assert snapshot() == first
 
-    assert 35 <= len(first["cities"]) <= 45
+    assert len(first["cities"]) == 7
     assert ("MN", "minneapolis", 410939) in first["cities"]
     assert Mayor.objects.sitting().count() == len(first["cities"])
     assert all("demo" in name for _slug, name, _start in first["mayors"])
