@@ -115,7 +115,9 @@ class EvidenceFilter(django_filters.FilterSet):
     state = state_filter("city__state")
     city = django_filters.CharFilter(field_name="city__slug", help_text="A city's slug.")
     kind = django_filters.ChoiceFilter(choices=EvidenceKind.choices, empty_label="Any kind")
-    principle = principle_filter(method="backing_principle")
+    principle = principle_filter(
+        field_name="updates__action__principle", method="backing_principle"
+    )
     published_after = django_filters.DateFilter(
         field_name="published_on", lookup_expr="gte", label="Published on or after"
     )
