@@ -6,7 +6,7 @@ only rounding rule is `round_half_up`, applied once, in SQL, on integers.
 """
 
 from fractions import Fraction
-from math import prod
+from math import ceil, prod
 
 from django.db import models
 from django.db.models import BigIntegerField, Case, IntegerField, Value, When
@@ -130,8 +130,7 @@ def framework_totals(weights):
 
 def minimum_rated_for_grade(total_actions):
     """The fewest rated actions that earn a letter grade, out of `total_actions`."""
-    needed = COVERAGE_THRESHOLD * total_actions
-    return needed.numerator // needed.denominator + (needed.denominator != 1)
+    return ceil(COVERAGE_THRESHOLD * total_actions)
 
 
 def status_rows():

@@ -19,7 +19,7 @@ from commitments.models import (
     ProgressUpdate,
     ReviewState,
 )
-from commitments.scoring import Status
+from commitments.scoring import PRINCIPLE_NUMBERS, Status
 from commitments.services import approve_evidence, approve_pledge, approve_update
 
 
@@ -88,7 +88,7 @@ class PrincipleFactory(factory.django.DjangoModelFactory):
         model = Principle
         django_get_or_create = ("number",)
 
-    number = factory.Iterator(range(1, 8))
+    number = factory.Iterator(PRINCIPLE_NUMBERS)
 
 
 class ActionFactory(factory.django.DjangoModelFactory):

@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 import pytest
 
 from commitments.models import Action
-from commitments.scoring import Status
+from commitments.scoring import PRINCIPLE_NUMBERS, Status
 from commitments.services import refresh_framework_totals
 from tests.factories import ApprovedUpdateFactory, CityFactory
 from tests.scoring_oracle import expected_scores
@@ -96,7 +96,7 @@ def test_every_surface_agrees_with_the_exact_computation(client, edge_cities):
     assert set(scorecard) == set(rows) == set(listed) == set(EDGE_CITIES)
     for name, city in edge_cities.items():
         expected = expected_scores(EDGE_CITIES[name])
-        principles = [expected.principle_scores[n] for n in range(1, 8)]
+        principles = [expected.principle_scores[n] for n in PRINCIPLE_NUMBERS]
         exact = str(expected.score_exact)
         graded = expected.grade != "incomplete"
 
@@ -116,7 +116,7 @@ def test_every_surface_agrees_with_the_exact_computation(client, edge_cities):
             expected.grade,
             str(expected.rated),
         ), name
-        assert [int(row[f"principle_{n}_score"]) for n in range(1, 8)] == principles, name
+        assert [int(row[f"principle_{n}_score"]) for n in PRINCIPLE_NUMBERS] == principles, name
 
         detail = client.get(f"/api/cities/or/{city.slug}/").json()
         for data in (listed[name], detail):
