@@ -1,7 +1,10 @@
 """Places, their mayors and the record of people killed by police there."""
 
+import hashlib
+import re
+
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
@@ -10,6 +13,9 @@ from django.urls import reverse
 from cities.states import STATE_CHOICES, US_STATES
 
 http_url_validator = URLValidator(schemes=["http", "https"])
+
+# Held by the people who keep the whole record (the "Reviewers" group): log progress anywhere.
+ACT_ON_EVERY_CITY_PERMISSION = "cities.act_on_every_city"
 
 
 def http_url_condition(field):
@@ -23,10 +29,10 @@ def http_url_condition(field):
 
 class CityQuerySet(models.QuerySet):
     def assigned_to(self, user):
-        """The cities a user may act on: all for staff, their assigned cities for advocates."""
+        """The cities a user may act on: their assigned cities, or all with the permission."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_staff:
+        if user.has_perm(ACT_ON_EVERY_CITY_PERMISSION):
             return self.all()
         return self.filter(advocates=user)
 
@@ -76,6 +82,7 @@ class City(models.Model):
     class Meta:
         verbose_name_plural = "cities"
         ordering = ["name", "state"]
+        permissions = [("act_on_every_city", "Can log progress and pledges for every city")]
         constraints = [
             models.UniqueConstraint(fields=["state", "slug"], name="city_slug_unique_per_state"),
             models.CheckConstraint(
@@ -144,15 +151,96 @@ class Mayor(models.Model):
         return self.term_end is None
 
 
+def match_key(name):
+    """A place or agency name as the police-violence matcher compares it.
+
+    Case, punctuation and "Saint"/"St." are ignored, and a trailing "City" is dropped: the data
+    says "New York" where we track "New York City".
+    """
+    words = re.sub(r"[^\w\s]", " ", str(name).casefold().replace("’", "").replace("'", "")).split()
+    words = ["st" if word == "saint" else word for word in words]
+    if len(words) > 1 and words[-1] == "city":
+        words = words[:-1]
+    return " ".join(words)
+
+
+class CityAlias(models.Model):
+    """Another name the police-violence data uses for a tracked city: a borough, a neighbourhood."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(
+        max_length=120, help_text="The place as the data records it, e.g. “Brooklyn”."
+    )
+    # Copies of the city's state and of the name as matched, set on save, so that the database
+    # can hold each name in a state to one city (a constraint cannot reach through `city`).
+    state = models.CharField(max_length=2, choices=STATE_CHOICES, editable=False)
+    name_key = models.CharField(max_length=120, editable=False)
+
+    class Meta:
+        ordering = ["state", "name"]
+        verbose_name_plural = "city aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state", "name_key"],
+                name="city_alias_unique_per_state",
+                violation_error_message="This name is already an alias in this state.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.state} → {self.city.name}"
+
+    def _copy_from_city(self):
+        self.state = self.city.state
+        self.name_key = match_key(self.name)
+
+    def clean(self):
+        city = getattr(self, "city", None)  # missing while the form reports it as required
+        if city is None or not self.name:
+            return
+        self._copy_from_city()
+        if not self.name_key:
+            raise ValidationError({"name": "Give a place name."})
+        if match_key(city.name) == self.name_key:
+            raise ValidationError({"name": "This is the city's own name; it matches already."})
+        tracked = City.objects.filter(state=self.state).exclude(pk=city.pk)
+        if any(match_key(name) == self.name_key for name in tracked.values_list("name", flat=True)):
+            raise ValidationError({"name": "A tracked city in this state has this name."})
+        taken = CityAlias.objects.filter(state=self.state, name_key=self.name_key)
+        other = taken.exclude(pk=self.pk).select_related("city").first()
+        if other:
+            raise ValidationError({"name": f"This name is already an alias of {other.city}."})
+
+    def save(self, *args, **kwargs):
+        self._copy_from_city()
+        super().save(*args, **kwargs)
+
+
 class PoliceKilling(models.Model):
     """A person killed by police, from the Mapping Police Violence dataset."""
 
+    class Match(models.TextChoices):
+        CITY = "city", "by city"
+        AGENCY = "agency", "by agency"
+        ALIAS = "alias", "by alias"
+        UNMATCHED = "", "unmatched"
+
+    record_key = models.CharField(
+        max_length=60,
+        unique=True,
+        editable=False,
+        help_text="“mpv:” and the MPV ID, or for rows without one a digest of name, date, city "
+        "and state.",
+    )
     mpv_id = models.CharField(
-        "MPV ID", max_length=40, unique=True, help_text="The dataset's own id for the record."
+        "MPV ID", max_length=40, blank=True, help_text="The dataset's own id, where it has one."
     )
     name = models.CharField(max_length=200, blank=True)
     date = models.DateField()
     age = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_text = models.CharField(
+        "age as recorded", max_length=20, blank=True, help_text="E.g. “40s” or “Unknown”."
+    )
     gender = models.CharField(max_length=40, blank=True)
     race = models.CharField(max_length=60, blank=True)
     city_name = models.CharField("city as recorded", max_length=120, blank=True)
@@ -165,19 +253,44 @@ class PoliceKilling(models.Model):
         related_name="police_killings",
         help_text="The tracked city this record was matched to, if any.",
     )
+    match = models.CharField(
+        max_length=10,
+        choices=Match,
+        blank=True,
+        help_text="How the import matched the record to its city.",
+    )
     agency = models.CharField(max_length=300, blank=True)
     cause_of_death = models.CharField(max_length=200, blank=True)
     armed_status = models.CharField(max_length=120, blank=True)
     imported_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-date", "mpv_id"]
+        ordering = ["-date", "record_key"]
         indexes = [models.Index(fields=["city", "date"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(state__in=list(US_STATES)), name="police_killing_state_is_usps_code"
             ),
+            models.UniqueConstraint(
+                fields=["mpv_id"], condition=~Q(mpv_id=""), name="police_killing_mpv_id_unique"
+            ),
         ]
 
     def __str__(self):
         return f"{self.name or 'Name withheld'} ({self.date}, {self.city_name}, {self.state})"
+
+    @staticmethod
+    def key_for(mpv_id, name, date, city_name, state):
+        """The record's stable key: its MPV ID, or else a digest of who died, when and where."""
+        if mpv_id:
+            return f"mpv:{mpv_id}"
+        parts = (name, date, city_name, state)
+        identity = "|".join(" ".join(str(part).casefold().split()) for part in parts)
+        return "row:" + hashlib.sha256(identity.encode()).hexdigest()[:20]
+
+    def save(self, *args, **kwargs):
+        if not self.record_key:
+            self.record_key = self.key_for(
+                self.mpv_id, self.name, self.date, self.city_name, self.state
+            )
+        super().save(*args, **kwargs)

