@@ -112,10 +112,12 @@ def city_pledge(request, state, slug):
     """The pledge filled in for one city: its name, sitting mayor and police-violence figures."""
     city = get_object_or_404(City.objects.with_scores(), state=state.upper(), slug=slug)
     mayor = next((mayor for mayor in mayors_with_pledges(city) if mayor.is_sitting), None)
+    record = mayor.record if mayor else []
     context = {
         "city": city,
         "mayor": mayor,
-        "signed": mayor.record[0] if city.pledge_status == PledgeStatus.SIGNED else None,
+        "signed": next((pledge for pledge in record if pledge.status == PledgeStatus.SIGNED), None),
+        "latest": record[0] if record else None,
         "figures": pledge_figures(city),
         "as_of": data_as_of(),
         "principles": Principle.objects.all(),

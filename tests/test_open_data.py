@@ -276,8 +276,8 @@ def test_city_pledge_is_filled_in_with_the_last_full_year(client, killings):
     body = " ".join(client.get("/cities/mn/minneapolis/pledge/").content.decode().split())
     assert "In 2024, at least" in body
     assert '#police-violence">4</a> people were killed by police in Minneapolis' in body
-    assert '#police-violence">2</a> were Black and' in body
-    assert '#police-violence">1</a> was Hispanic' in body
+    assert '#police-violence">2</a> of whom were Black and <a' in body
+    assert '#police-violence">1</a> Hispanic.' in body
     assert "I, Mayor Jo Mayor of Minneapolis" in body
     assert "____" in body and "signed this pledge" not in body
 
