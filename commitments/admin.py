@@ -1,26 +1,35 @@
-"""Staff admin: the framework, and review of what advocates submit.
+"""Staff admin: the framework (with its history), and review of what advocates submit.
 
 Nothing reviewed can be edited or deleted here: the log is the history, and a correction is a
-new submission. Review goes through the bulk actions, which call the review services.
+new submission. Reviewers approve or reject from a submission's own page or in bulk from the
+list; both call the review services, and both need the review permission.
 """
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.models import (
+    PUBLISH_PERMISSION,
+    REVIEW_PERMISSION,
     Action,
     CurrentStatus,
     Evidence,
     Pledge,
     Principle,
     ProgressUpdate,
+    ReviewState,
 )
 from commitments.services import (
     APPROVERS,
     REJECTERS,
     propose_update,
+    publish_evidence,
     record_pledge,
     refresh_framework_totals,
 )
@@ -42,7 +51,7 @@ class ActionInline(admin.TabularInline):
 
 
 @admin.register(Principle)
-class PrincipleAdmin(admin.ModelAdmin):
+class PrincipleAdmin(SimpleHistoryAdmin):
     list_display = ["number", "title", "slug", "action_count", "weight_total"]
     search_fields = ["title", "pledge_text"]
     readonly_fields = ["action_count", "weight_total", "score_multiplier", "score_denominator"]
@@ -54,7 +63,7 @@ class PrincipleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(SimpleHistoryAdmin):
     list_display = ["code", "title", "principle", "weight"]
     list_filter = ["principle"]
     search_fields = ["code", "title", "achieved_when"]
@@ -73,31 +82,36 @@ class ActionAdmin(admin.ModelAdmin):
         refresh_framework_totals()
 
 
+def _review_one(modeladmin, request, item, review, note):
+    """Apply a review service to one item and log it; None, with a message, if it was refused."""
+    try:
+        reviewed = review(item, reviewer=request.user, note=note)
+    except ValidationError as error:
+        modeladmin.message_user(request, f"{item}: {' '.join(error.messages)}", messages.WARNING)
+        return None
+    outcome = reviewed.get_review_state_display()
+    modeladmin.log_change(request, reviewed, f"{outcome}: {note}" if note else outcome)
+    return reviewed
+
+
 def _review_each(modeladmin, request, queryset, review, notes):
     """Apply a review service to each selected item, reporting what happened to each."""
-    done = 0
-    for item in queryset:
-        try:
-            reviewed = review(item, reviewer=request.user, note=notes.get(item.pk, ""))
-        except ValidationError as error:
-            modeladmin.message_user(
-                request, f"{item}: {' '.join(error.messages)}", messages.WARNING
-            )
-        else:
-            done += 1
-            outcome = reviewed.get_review_state_display()
-            note = f": {reviewed.review_note}" if reviewed.review_note else ""
-            modeladmin.log_change(request, reviewed, f"{outcome}{note}")
+    done = sum(
+        _review_one(modeladmin, request, item, review, notes.get(item.pk, "")) is not None
+        for item in queryset
+    )
     if done:
         modeladmin.message_user(request, f"Reviewed {done} item(s).", messages.SUCCESS)
 
 
-@admin.action(description="Approve selected pending items")
+@admin.action(description="Approve selected pending items", permissions=["review"])
 def approve_selected(modeladmin, request, queryset):
     _review_each(modeladmin, request, queryset, APPROVERS[modeladmin.model], notes={})
 
 
-@admin.action(description="Reject selected pending items (with a note for each)")
+@admin.action(
+    description="Reject selected pending items (with a note for each)", permissions=["review"]
+)
 def reject_selected(modeladmin, request, queryset):
     """Ask for a note per item first; reject when the notes come back."""
     items = list(queryset)
@@ -127,6 +141,57 @@ class ReviewedAdmin(admin.ModelAdmin):
 
     readonly_fields = REVIEW_FIELDS
 
+    def has_review_permission(self, request):
+        return request.user.has_perm(REVIEW_PERMISSION)
+
+    def get_urls(self):
+        review = self.admin_site.admin_view(require_POST(self.review_view))
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("<path:object_id>/review/", review, name=f"{info[0]}_{info[1]}_review"),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request, object_id):
+        """Approve or reject one pending item from its own page, then go to the next one."""
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        item = get_object_or_404(self.model, pk=object_id)
+        decision = request.POST.get("decision")
+        services = {"approve": APPROVERS, "reject": REJECTERS}
+        if decision not in services:
+            self.message_user(request, "Choose approve or reject.", messages.ERROR)
+            return redirect(self._url("change", item.pk))
+        note = request.POST.get("note", "").strip()
+        if _review_one(self, request, item, services[decision][self.model], note) is None:
+            return redirect(self._url("change", item.pk))
+        self.message_user(request, f"{item}: {decision}d.", messages.SUCCESS)
+        following = self.model.objects.pending().filter(pk__gt=item.pk).order_by("pk").first()
+        if following is None:
+            return redirect(self._url("changelist") + f"?review_state={ReviewState.PENDING}")
+        return redirect(self._url("change", following.pk))
+
+    def _url(self, view, *args):
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}", args=args)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        item = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "review_url": self._url("review", object_id),
+            "can_review": (
+                item is not None
+                and item.review_state == ReviewState.PENDING
+                and self.has_review_permission(request)
+            ),
+            **(self.review_context(item) if item is not None else {}),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def review_context(self, item):
+        """What a reviewer needs beside the item to decide; each kind adds its own."""
+        return {}
+
     def has_change_permission(self, request, obj=None):
         # Submissions are added, then reviewed by the actions; once in, they are only viewed.
         return obj is None and super().has_change_permission(request)
@@ -151,6 +216,7 @@ class ProgressUpdateForm(forms.ModelForm):
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(ReviewedAdmin):
     form = ProgressUpdateForm
+    change_form_template = "admin/commitments/review_change_form.html"
     list_display = [
         "city",
         "action",
@@ -180,9 +246,23 @@ class ProgressUpdateAdmin(ReviewedAdmin):
     def save_related(self, request, form, formsets, change):
         pass  # propose_update has set the evidence.
 
+    def review_context(self, update):
+        """The proposal beside the city's current status for that action, and its evidence."""
+        current = (
+            CurrentStatus.objects.filter(city_id=update.city_id, action_id=update.action_id)
+            .select_related("update", "update__reviewed_by")
+            .first()
+        )
+        return {
+            "proposal": update,
+            "current": current.update if current else None,
+            "evidence": update.evidence.order_by("-published_on"),
+        }
+
 
 @admin.register(Evidence)
 class EvidenceAdmin(ReviewedAdmin):
+    change_form_template = "admin/commitments/review_change_form.html"
     list_display = ["title", "city", "publisher", "published_on", "kind", "review_state"]
     list_filter = ["review_state", "kind", "city__state"]
     search_fields = ["title", "publisher", "url", "city__name", "excerpt"]
@@ -192,11 +272,16 @@ class EvidenceAdmin(ReviewedAdmin):
     def save_model(self, request, obj, form, change):
         obj.submitted_by = request.user
         super().save_model(request, obj, form, change)
-        APPROVERS[Evidence](obj, reviewer=request.user)
+        if request.user.has_perm(PUBLISH_PERMISSION):
+            publish_evidence(obj, request.user)
+
+    def review_context(self, evidence):
+        return {"evidence": [evidence], "used_by": evidence.updates.select_related("action")}
 
 
 @admin.register(Pledge)
 class PledgeAdmin(ReviewedAdmin):
+    change_form_template = "admin/commitments/review_change_form.html"
     list_display = ["mayor", "status", "date", "review_state", "submitted_by"]
     list_filter = ["review_state", "status", "mayor__city__state"]
     search_fields = ["mayor__name", "mayor__city__name", "source_url"]

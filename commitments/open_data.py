@@ -14,6 +14,7 @@ from django.views.decorators.cache import cache_control
 from cities.filters import PoliceKillingFilter
 from cities.models import City, PoliceKilling
 from cities.police_violence import SOURCE_NAME
+from cities.validators import without_control_characters
 from commitments.filters import CityFilter, EvidenceFilter, UpdateFilter
 from commitments.models import PledgeStatus, Principle
 from commitments.scoring import COVERAGE_THRESHOLD_TEXT, EXACT_PLACES, Grade, points_for
@@ -162,10 +163,28 @@ def badge(request, state, slug):
     return response
 
 
+class PrintableAtomFeed(Atom1Feed):
+    """Atom is XML 1.0, which cannot carry control characters. The models refuse them; text
+    stored before they did is cleaned here, so one bad summary cannot break a feed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **printable(kwargs))
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **printable(kwargs))
+
+
+def printable(values):
+    return {
+        name: without_control_characters(value) if isinstance(value, str) else value
+        for name, value in values.items()
+    }
+
+
 class UpdatesFeed(Feed):
     """Atom feed of approved updates, newest first."""
 
-    feed_type = Atom1Feed
+    feed_type = PrintableAtomFeed
     title = "Pledge Tracker: approved updates"
     subtitle = "Approved progress updates on the Mayoral Pledge to End Police Violence."
 

@@ -101,6 +101,16 @@ def framework_size():
     return Action.objects.count()
 
 
+def framework_last_changed():
+    """When a principle or action (a weight, say) last changed, from their admin history."""
+    principles, actions = (
+        model.history.order_by().values_list("history_date", flat=True)
+        for model in (Principle, Action)
+    )
+    dates = principles.union(actions)
+    return dates.order_by("-history_date").first()
+
+
 def framework():
     """The principles with their actions, in order."""
     return Principle.objects.prefetch_related(

@@ -19,6 +19,7 @@ from commitments.selectors import (
     approved_updates,
     current_statuses,
     framework,
+    framework_last_changed,
     framework_size,
     home_figures,
     mayors_with_pledges,
@@ -94,6 +95,7 @@ def methodology(request):
         "minimum_rated": scoring.minimum_rated_for_grade(total_actions),
         "coverage_threshold": scoring.COVERAGE_THRESHOLD_TEXT,
         "exact_places": scoring.EXACT_PLACES,
+        "framework_changed": framework_last_changed(),
     }
     return render(request, "commitments/methodology.html", context)
 

@@ -72,7 +72,7 @@ PAGES = [
     ("commitments:scorecard", [], 3, "Testville"),
     ("commitments:principles", [], 2, "Average score across cities"),
     ("commitments:principle", ["training"], 3, "Testville"),
-    ("commitments:methodology", [], 1, "18 of 27"),
+    ("commitments:methodology", [], 2, "18 of 27"),
     ("commitments:pledge", [], 1, "NOT ONE MORE person"),
     ("commitments:updates", [], 5, "The council adopted it."),
 ]
