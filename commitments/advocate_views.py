@@ -57,7 +57,7 @@ def propose(request, state, slug, code):
                 new_evidence=form.new_evidence(),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_model_errors(error)
         else:
             if request.htmx:
                 row = workspace_rows(city, actions=[action])[0]
@@ -85,9 +85,13 @@ def pledge_outreach(request, state, slug):
     mayor = city.mayors.sitting().first()
     form = PledgeOutreachForm(request.POST or None)
     if request.method == "POST" and mayor and form.is_valid():
-        record_pledge(request.user, mayor, **form.cleaned_data)
-        messages.success(request, f"Pledge outreach for {mayor.name} was saved for review.")
-        return redirect("advocate:workspace", state=city.state.lower(), slug=city.slug)
+        try:
+            record_pledge(request.user, mayor, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)  # the form's fields have the model's names
+        else:
+            messages.success(request, f"Pledge outreach for {mayor.name} was saved for review.")
+            return redirect("advocate:workspace", state=city.state.lower(), slug=city.slug)
     return render(request, "advocate/pledge.html", {"city": city, "mayor": mayor, "form": form})
 
 

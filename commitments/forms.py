@@ -92,6 +92,18 @@ class ProposalForm(forms.Form):
             raise ValidationError("Attach at least one piece of evidence: pick one or add one.")
         return data
 
+    def add_model_errors(self, error):
+        """Show the models' validation errors beside the fields they concern.
+
+        The update's fields keep their names here; new evidence's carry an `evidence_` prefix.
+        """
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, messages in error.message_dict.items():
+            field = next((f for f in (name, f"evidence_{name}") if f in self.fields), None)
+            self.add_error(field, messages)
+
     def new_evidence(self):
         """The new evidence's fields, or None if the advocate only picked existing evidence."""
         data = self.cleaned_data

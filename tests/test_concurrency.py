@@ -10,11 +10,12 @@ from datetime import date
 import pytest
 from django.db import connection, connections
 
-from commitments.models import Action, CurrentStatus, ProgressUpdate
-from commitments.services import approve_update, propose_update
+from commitments.models import Action, CurrentStatus, Pledge, ProgressUpdate
+from commitments.services import approve_update, propose_update, record_pledge
 from tests.factories import (
     CityFactory,
     EvidenceFactory,
+    MayorFactory,
     ProgressUpdateFactory,
     StaffFactory,
     UserFactory,
@@ -95,3 +96,15 @@ def test_two_advocates_proposing_at_once_are_both_logged():
         ]
     )
     assert ProgressUpdate.objects.filter(city=city, action=action).count() == 2
+
+
+def test_eight_simultaneous_pledge_posts_record_one_step_without_error():
+    city, advocate = CityFactory(), UserFactory()
+    city.advocates.add(advocate)
+    mayor = MayorFactory(city=city)
+
+    def post():
+        record_pledge(advocate, mayor, "signed", date(2023, 5, 1), "https://example.org/signed")
+
+    run_together(*[post] * 8)  # fails the test if any post raised
+    assert Pledge.objects.filter(mayor=mayor).count() == 1
