@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from cities.models import City, Mayor, PoliceKilling
+from cities.models import City, CityAlias, Mayor, PoliceKilling
 
 
 class MayorInline(admin.TabularInline):
@@ -16,6 +16,13 @@ class MayorInline(admin.TabularInline):
     ordering = ["-term_start"]
 
 
+class CityAliasInline(admin.TabularInline):
+    model = CityAlias
+    extra = 0
+    fields = ["name"]
+    verbose_name_plural = "aliases (other place names the police-violence data uses for the city)"
+
+
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
     list_display = ["name", "state", "population", "score", "grade", "coverage", "advocate_count"]
@@ -23,7 +30,7 @@ class CityAdmin(admin.ModelAdmin):
     search_fields = ["name", "police_department"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["advocates"]
-    inlines = [MayorInline]
+    inlines = [MayorInline, CityAliasInline]
 
     def get_queryset(self, request):
         # A subquery, not a join: joining advocates would repeat every rated action per advocate.
@@ -71,15 +78,24 @@ class MayorAdmin(admin.ModelAdmin):
         return mayor.is_sitting
 
 
-@admin.register(PoliceKilling)
-class PoliceKillingAdmin(admin.ModelAdmin):
-    list_display = ["name", "date", "age", "race", "city_name", "state", "city", "agency"]
-    list_filter = ["state", "race", "gender", ("city", admin.EmptyFieldListFilter)]
-    search_fields = ["name", "mpv_id", "city_name", "agency"]
+@admin.register(CityAlias)
+class CityAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "state", "city"]
+    list_filter = ["state"]
+    search_fields = ["name", "city__name"]
     autocomplete_fields = ["city"]
     list_select_related = ["city"]
+
+
+@admin.register(PoliceKilling)
+class PoliceKillingAdmin(admin.ModelAdmin):
+    list_display = ["name", "date", "age_text", "race", "city_name", "state", "city", "match"]
+    list_filter = ["match", "state", "race", "gender", ("city", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "mpv_id", "record_key", "city_name", "agency"]
+    list_select_related = ["city"]
     date_hierarchy = "date"
-    readonly_fields = ["imported_at"]
+    # The import decides the city on every run; staff move rows with a city alias instead.
+    readonly_fields = ["record_key", "mpv_id", "city", "match", "imported_at"]
 
 
 class AssignedCityInline(admin.TabularInline):

@@ -190,9 +190,9 @@ class CityAlias(models.Model):
     def __str__(self):
         return f"{self.name}, {self.state} → {self.city.name}"
 
-    def _copy_from_city(self):
-        self.state = self.city.state
-        self.name_key = match_key(self.name)
+    def save(self, *args, **kwargs):
+        self._copy_from_city()
+        super().save(*args, **kwargs)
 
     def clean(self):
         city = getattr(self, "city", None)  # missing while the form reports it as required
@@ -201,19 +201,17 @@ class CityAlias(models.Model):
         self._copy_from_city()
         if not self.name_key:
             raise ValidationError({"name": "Give a place name."})
-        if match_key(city.name) == self.name_key:
-            raise ValidationError({"name": "This is the city's own name; it matches already."})
-        tracked = City.objects.filter(state=self.state).exclude(pk=city.pk)
-        if any(match_key(name) == self.name_key for name in tracked.values_list("name", flat=True)):
-            raise ValidationError({"name": "A tracked city in this state has this name."})
+        tracked = City.objects.filter(state=self.state).values_list("name", flat=True)
+        if any(match_key(name) == self.name_key for name in [city.name, *tracked]):
+            raise ValidationError({"name": "A tracked city has this name: its rows match it."})
         taken = CityAlias.objects.filter(state=self.state, name_key=self.name_key)
         other = taken.exclude(pk=self.pk).select_related("city").first()
         if other:
             raise ValidationError({"name": f"This name is already an alias of {other.city}."})
 
-    def save(self, *args, **kwargs):
-        self._copy_from_city()
-        super().save(*args, **kwargs)
+    def _copy_from_city(self):
+        self.state = self.city.state
+        self.name_key = match_key(self.name)
 
 
 class PoliceKilling(models.Model):
@@ -279,6 +277,13 @@ class PoliceKilling(models.Model):
     def __str__(self):
         return f"{self.name or 'Name withheld'} ({self.date}, {self.city_name}, {self.state})"
 
+    def save(self, *args, **kwargs):
+        if not self.record_key:
+            self.record_key = self.key_for(
+                self.mpv_id, self.name, self.date, self.city_name, self.state
+            )
+        super().save(*args, **kwargs)
+
     @staticmethod
     def key_for(mpv_id, name, date, city_name, state):
         """The record's stable key: its MPV ID, or else a digest of who died, when and where."""
@@ -287,10 +292,3 @@ class PoliceKilling(models.Model):
         parts = (name, date, city_name, state)
         identity = "|".join(" ".join(str(part).casefold().split()) for part in parts)
         return "row:" + hashlib.sha256(identity.encode()).hexdigest()[:20]
-
-    def save(self, *args, **kwargs):
-        if not self.record_key:
-            self.record_key = self.key_for(
-                self.mpv_id, self.name, self.date, self.city_name, self.state
-            )
-        super().save(*args, **kwargs)

@@ -1,12 +1,13 @@
 """The Mapping Police Violence record: importing its exports and reading it per city and year.
 
 The dataset has published two header styles: long ("Victim's name", "MPV ID", ...) and, since
-2021, short (`name`, `mpv_id`, ...). Both map onto the same fields here.
+2021, short (`name`, `mpv_id`, ...). Both map onto the same fields here. Rows are matched to
+tracked cities by city and state, then by the agency responsible, then by a city's aliases.
 """
 
 import csv
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -16,11 +17,13 @@ from django.db.models import Count, Max
 from django.db.models.functions import ExtractYear
 from openpyxl import load_workbook
 
-from cities.models import City, PoliceKilling
+from cities.models import City, CityAlias, PoliceKilling, match_key
 from cities.states import US_STATES
 
 SOURCE_NAME = "Mapping Police Violence"
 SOURCE_URL = "https://mappingpoliceviolence.org/"
+
+Match = PoliceKilling.Match
 
 # Our field: the column it comes from in each header style (long, short).
 COLUMNS = {
@@ -44,8 +47,9 @@ ARMED_COLUMNS = (
 )
 STYLES = ("long", "short")
 DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m/%d/%y", "%Y-%m-%d %H:%M:%S")
-UPDATABLE = ["name", "date", "age", "gender", "race", "city_name", "state", "city", "agency",
-             "cause_of_death", "armed_status"]  # fmt: skip
+UPDATABLE = ["record_key", "mpv_id", "name", "date", "age", "age_text", "gender", "race",
+             "city_name", "state", "city", "match", "agency", "cause_of_death",
+             "armed_status"]  # fmt: skip
 BATCH = 1000
 
 
@@ -63,9 +67,15 @@ class ImportSummary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    unmatched: int = 0
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
+    # Rows per tracked city ("Boston, MA"), counted by how they matched; every city is listed.
+    matched: dict[str, Counter] = field(default_factory=dict)
+    unmatched_by_state: Counter = field(default_factory=Counter)
+
+    @property
+    def unmatched(self):
+        return sum(self.unmatched_by_state.values())
 
 
 def normalize_header(value):
@@ -74,11 +84,57 @@ def normalize_header(value):
 
 def place_key(name, state):
     """A city and state as the matcher compares them: case, punctuation and St./Saint ignored."""
-    words = re.sub(r"[^\w\s]", " ", str(name).casefold().replace("’", "'").replace("'", "")).split()
-    words = ["st" if word == "saint" else word for word in words]
-    if len(words) > 1 and words[-1] == "city":  # "New York City" is "New York" in the data.
-        words = words[:-1]
-    return " ".join(words), str(state).strip().upper()
+    return match_key(name), str(state).strip().upper()
+
+
+def agency_keys(agency):
+    """The agencies a row names (the column lists several, separated by commas), as compared."""
+    keys = set()
+    for name in str(agency or "").split(","):
+        words = ["department" if word == "dept" else word for word in match_key(name).split()]
+        if words:
+            keys.add(" ".join(words))
+    return keys
+
+
+class CityMatcher:
+    """Finds the tracked city a row belongs to: by city and state, then by the agency
+    responsible, then by an alias of the city.
+
+    `cities` are (city, name, state, police department) and `aliases` are (city, alias, state),
+    where `city` is what a match returns: a primary key, or a name where there is no database.
+    """
+
+    def __init__(self, cities, aliases=()):
+        self.by_place = {}
+        self.by_agency = defaultdict(set)
+        for city, name, state, department in cities:
+            self.by_place[place_key(name, state)] = city
+            for key in agency_keys(department):
+                self.by_agency[key, state].add(city)
+        self.by_alias = {place_key(alias, state): city for city, alias, state in aliases}
+
+    @classmethod
+    def for_tracked_cities(cls):
+        return cls(
+            City.objects.values_list("pk", "name", "state", "police_department"),
+            CityAlias.objects.values_list("city_id", "name", "city__state"),
+        )
+
+    def match(self, city_name, state, agency):
+        """(city, Match) for a row, or (None, Match.UNMATCHED)."""
+        place = place_key(city_name, state)
+        if place in self.by_place:
+            return self.by_place[place], Match.CITY
+        # Several agencies may share a death: it is a city's if one tracked department is named.
+        named = set()
+        for key in agency_keys(agency):
+            named |= self.by_agency.get((key, place[1]), set())
+        if len(named) == 1:
+            return named.pop(), Match.AGENCY
+        if place in self.by_alias:
+            return self.by_alias[place], Match.ALIAS
+        return None, Match.UNMATCHED
 
 
 def map_header(header):
@@ -132,13 +188,16 @@ def parse_date(value):
     raise RowError(f"bad date “{text}”")
 
 
-def parse_age(value):
-    match = re.match(r"\s*(\d{1,3})", str(value if value is not None else ""))
-    return int(match.group(1)) if match else None
-
-
 def text(value, limit):
+    if isinstance(value, float) and value.is_integer():  # spreadsheets store numbers as floats
+        value = int(value)
     return str(value if value is not None else "").strip()[:limit]
+
+
+def parse_age(value):
+    """(years, the age as recorded): ages like "40s" or "Unknown" have no number."""
+    recorded = text(value, 20)
+    return (int(recorded) if re.fullmatch(r"\d{1,3}", recorded) else None), recorded
 
 
 def parse_row(cells, columns):
@@ -146,19 +205,16 @@ def parse_row(cells, columns):
         index = columns.get(name)
         return cells[index] if index is not None and index < len(cells) else None
 
-    mpv_id = text(cell("mpv_id"), 40)
-    if mpv_id.endswith(".0"):  # spreadsheets store numeric ids as floats
-        mpv_id = mpv_id[:-2]
-    if not mpv_id:
-        raise RowError("no MPV ID")
     state = text(cell("state"), 10).upper()
     if state not in US_STATES:
         raise RowError(f"unknown state “{state}”")
+    age, age_text = parse_age(cell("age"))
     return {
-        "mpv_id": mpv_id,
+        "mpv_id": text(cell("mpv_id"), 40),
         "name": text(cell("name"), 200),
         "date": parse_date(cell("date")),
-        "age": parse_age(cell("age")),
+        "age": age,
+        "age_text": age_text,
         "gender": text(cell("gender"), 40),
         "race": text(cell("race"), 60),
         "city_name": text(cell("city_name"), 120),
@@ -169,8 +225,24 @@ def parse_row(cells, columns):
     }
 
 
-def _records(path, summary, progress):
-    """Parse every data row; malformed rows are reported with their line number and skipped."""
+def record_key(values):
+    """A row's stable key: from its MPV ID, or without one from who died, when and where."""
+    return PoliceKilling.key_for(
+        values["mpv_id"], values["name"], values["date"], values["city_name"], values["state"]
+    )
+
+
+def identity_key(values):
+    """The key a row would have without its MPV ID."""
+    return record_key({**values, "mpv_id": ""})
+
+
+def read_export(path, summary, progress=None):
+    """{record key: field values} for every data row; malformed rows are reported and skipped.
+
+    Rows without an MPV ID are keyed by who, when and where; identical ones are told apart by
+    their order in the file ("-2", "-3", ...). Of rows repeating an MPV ID, the last counts.
+    """
     rows = read_table(path)
     try:
         _line, header = next(rows)
@@ -183,37 +255,74 @@ def _records(path, summary, progress):
             continue
         summary.read += 1
         try:
-            record = parse_row(cells, columns)
+            values = parse_row(cells, columns)
         except RowError as error:
             summary.skipped += 1
             summary.problems.append(f"line {line}: {error}; skipped")
             continue
-        records[record["mpv_id"]] = record
+        key = record_key(values)
+        if not values["mpv_id"]:
+            key = _first_free(key, records)
+        records[key] = {**values, "record_key": key}
         if progress and summary.read % BATCH == 0:
             progress("read", summary.read)
+    if progress:
+        progress("read", summary.read)
     return records
 
 
-@transaction.atomic
-def import_police_violence(path, progress=None):
-    """Import an export, creating and updating records by MPV ID, all in one transaction.
+def _first_free(key, taken):
+    candidate, number = key, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{key}-{number}"
+    return candidate
 
-    `progress(stage, count)`, if given, hears how many rows were "read" and "written" so far.
+
+def _stored_records(records):
+    """{record key: stored PoliceKilling} for the rows being imported.
+
+    A row that has gained an MPV ID since the last import takes over the record it was stored
+    as without one, unless that record is still in this file without an id.
+    """
+    keys = list(records)
+    stored = {}
+    for start in range(0, len(keys), BATCH):
+        chunk = PoliceKilling.objects.filter(record_key__in=keys[start : start + BATCH])
+        stored.update({record.record_key: record for record in chunk})
+    without_id = defaultdict(list)
+    for record in PoliceKilling.objects.filter(mpv_id="").order_by("pk"):
+        if record.record_key not in records:
+            without_id[identity_key(vars(record))].append(record)
+    for key, values in records.items():
+        if key not in stored and values["mpv_id"] and without_id[identity_key(values)]:
+            stored[key] = without_id[identity_key(values)].pop(0)
+    return stored
+
+
+@transaction.atomic
+def import_police_violence(path, progress=None, dry_run=False):
+    """Import an export, creating and updating records by their key, all in one transaction.
+
+    Every row is matched afresh, so re-importing moves rows to a city once staff have added the
+    alias or department that names it. With `dry_run`, the summary is the same but nothing is
+    kept. `progress(stage, count)`, if given, hears how many rows were "read" and "written".
     """
     summary = ImportSummary()
-    records = _records(path, summary, progress)
-    cities = {place_key(name, state): pk for pk, name, state in
-              City.objects.values_list("pk", "name", "state")}  # fmt: skip
-    ids = list(records)
-    existing = {}
-    for start in range(0, len(ids), BATCH):
-        chunk = PoliceKilling.objects.filter(mpv_id__in=ids[start : start + BATCH])
-        existing.update({record.mpv_id: record for record in chunk})
+    records = read_export(path, summary, progress)
+    matcher = CityMatcher.for_tracked_cities()
+    labels = {city.pk: str(city) for city in City.objects.only("name", "state")}
+    summary.matched = {label: Counter() for label in sorted(labels.values())}
+    stored = _stored_records(records)
     to_create, to_update = [], []
-    for mpv_id, values in records.items():
-        values["city_id"] = cities.get(place_key(values["city_name"], values["state"]))
-        summary.unmatched += values["city_id"] is None
-        record = existing.get(mpv_id)
+    for key, values in records.items():
+        city, how = matcher.match(values["city_name"], values["state"], values["agency"])
+        values.update(city_id=city, match=how)
+        if city is None:
+            summary.unmatched_by_state[values["state"]] += 1
+        else:
+            summary.matched[labels[city]][how] += 1
+        record = stored.get(key)
         if record is None:
             to_create.append(PoliceKilling(**values))
             continue
@@ -226,6 +335,8 @@ def import_police_violence(path, progress=None):
             summary.unchanged += 1
     _write(to_create, to_update, progress)
     summary.created, summary.updated = len(to_create), len(to_update)
+    if dry_run:
+        transaction.set_rollback(True)
     return summary
 
 
@@ -287,16 +398,33 @@ def killings_by_year(city):
 
 
 def pledge_figures(city):
-    """People killed by police in a city in the last full year of data, by race, largest first."""
+    """The pledge's figures for a city: people killed by police in the last full year of data.
+
+    `people_of_color` is what the pledge's "[#] of whom were [Black/Latino/etc.]" asks for: every
+    recorded race except White, as (race, count), largest first. `race_unknown` counts the people
+    whose race was not recorded, who are in `total` but in no group.
+    """
     year = latest_full_year()
     if year is None:
-        return {"year": None, "total": 0, "groups": []}
+        return {"year": None, "total": 0, "people_of_color": [], "race_unknown": 0}
     counts = (
         PoliceKilling.objects.filter(city=city, date__year=year)
         .values("race")
         .annotate(count=Count("pk"))
         .order_by("-count", "race")
     )
-    groups = [(row["race"] or "Unknown race", row["count"]) for row in counts]
-    known = [(race, count) for race, count in groups if not race.lower().startswith("unknown")]
-    return {"year": year, "total": sum(count for _race, count in groups), "groups": known}
+    total = race_unknown = 0
+    people_of_color = []
+    for row in counts:
+        race, count = row["race"].strip(), row["count"]
+        total += count
+        if not race or race.casefold().startswith("unknown"):
+            race_unknown += count
+        elif race.casefold() != "white":
+            people_of_color.append((race, count))
+    return {
+        "year": year,
+        "total": total,
+        "people_of_color": people_of_color,
+        "race_unknown": race_unknown,
+    }

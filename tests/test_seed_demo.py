@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
-from cities.models import City, Mayor
+from cities.models import City, CityAlias, Mayor, PoliceKilling
 from commitments.demo import DEMO_CITIES, seed_demo
 from commitments.models import Evidence, Pledge, ProgressUpdate
 
@@ -23,6 +23,8 @@ def snapshot():
             )
         ),
         "evidence": Evidence.objects.count(),
+        "aliases": sorted(CityAlias.objects.values_list("city__slug", "name")),
+        "killings": sorted(PoliceKilling.objects.values_list("record_key", "city__slug", "match")),
     }
 
 
@@ -46,3 +48,18 @@ def test_if_empty_leaves_existing_data_alone(capsys):
     City.objects.create(name="Only", state="MN", slug="only")
     call_command("seed_demo", "--if-empty")
     assert City.objects.count() == 1
+
+
+def test_demo_police_violence_is_the_real_record():
+    seed_demo([("New York City", "NY"), ("Los Angeles", "CA"), ("Columbus", "OH")])
+    people = Counter(
+        PoliceKilling.objects.filter(date__year__range=(2013, 2021)).values_list(
+            "city__name", flat=True
+        )
+    )
+    # Most New Yorkers in the data are recorded in a borough, by the NYPD; Columbus's latest
+    # death (Ma'Khia Bryant, April 2021) has no MPV ID yet.
+    assert people["New York City"] >= 80
+    assert people["Los Angeles"] >= 150
+    assert people["Columbus"] >= 46
+    assert PoliceKilling.objects.filter(city__name="Columbus", mpv_id="").exists()
