@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from simple_history.admin import SimpleHistoryAdmin
 
 from cities.models import City, CityAlias, Mayor, PoliceKilling
 
@@ -24,7 +25,7 @@ class CityAliasInline(admin.TabularInline):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(SimpleHistoryAdmin):
     list_display = ["name", "state", "population", "score", "grade", "coverage", "advocate_count"]
     list_filter = ["state"]
     search_fields = ["name", "police_department"]
@@ -65,7 +66,7 @@ class CityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mayor)
-class MayorAdmin(admin.ModelAdmin):
+class MayorAdmin(SimpleHistoryAdmin):
     list_display = ["name", "city", "term_start", "term_end", "is_sitting"]
     list_filter = [("term_end", admin.EmptyFieldListFilter), "city__state"]
     search_fields = ["name", "city__name"]

@@ -9,10 +9,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator, URLVali
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from cities.states import STATE_CHOICES, US_STATES
+from cities.validators import validate_not_too_early, validate_printable
 
 http_url_validator = URLValidator(schemes=["http", "https"])
+
+TEXT = [validate_printable]
 
 # Held by the people who keep the whole record (the "Reviewers" group): log progress anywhere.
 ACT_ON_EVERY_CITY_PERMISSION = "cities.act_on_every_city"
@@ -50,7 +54,7 @@ class CityQuerySet(models.QuerySet):
 
 
 class City(models.Model):
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=TEXT)
     state = models.CharField(max_length=2, choices=STATE_CHOICES)
     slug = models.SlugField(max_length=120)
     population = models.PositiveIntegerField(null=True, blank=True)
@@ -68,8 +72,8 @@ class City(models.Model):
         blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
-    police_department = models.CharField(max_length=200, blank=True)
-    website = models.URLField(blank=True, validators=[http_url_validator])
+    police_department = models.CharField(max_length=200, blank=True, validators=TEXT)
+    website = models.URLField(blank=True, validators=[http_url_validator, *TEXT])
     advocates = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -78,6 +82,7 @@ class City(models.Model):
     )
 
     objects = CityQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "cities"
@@ -116,16 +121,30 @@ class MayorQuerySet(models.QuerySet):
     def sitting(self):
         return self.filter(term_end__isnull=True)
 
+    def serving_during(self, start, end):
+        """Mayors whose term shares a day with [start, end); an empty end is open-ended.
+
+        A term ends the day its successor's begins, so a handover on one day is no overlap.
+        """
+        overlapping = Q(term_end__isnull=True) | Q(term_end__gt=start)
+        if end is not None:
+            overlapping &= Q(term_start__lt=end)
+        return self.filter(overlapping)
+
 
 class Mayor(models.Model):
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="mayors")
-    name = models.CharField(max_length=200)
-    term_start = models.DateField()
+    name = models.CharField(max_length=200, validators=TEXT)
+    term_start = models.DateField(validators=[validate_not_too_early])
     term_end = models.DateField(
-        null=True, blank=True, help_text="Leave empty while the mayor is in office."
+        null=True,
+        blank=True,
+        validators=[validate_not_too_early],
+        help_text="Leave empty while the mayor is in office.",
     )
 
     objects = MayorQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["city", "-term_start"]
@@ -150,6 +169,21 @@ class Mayor(models.Model):
     def is_sitting(self):
         return self.term_end is None
 
+    def clean(self):
+        """A city has one mayor at a time (PostgreSQL also enforces it: see migration 0004)."""
+        super().clean()
+        if self.city_id is None or self.term_start is None:
+            return
+        if self.term_end is not None and self.term_end <= self.term_start:
+            return  # the constraint on the term's own dates reports this
+        others = Mayor.objects.filter(city_id=self.city_id).exclude(pk=self.pk)
+        clash = others.serving_during(self.term_start, self.term_end).first()
+        if clash:
+            until = f"{clash.term_end:%-d %B %Y}" if clash.term_end else "today"
+            raise ValidationError(
+                f"This term overlaps {clash.name}'s, from {clash.term_start:%-d %B %Y} to {until}."
+            )
+
 
 def match_key(name):
     """A place or agency name as the police-violence matcher compares it.
@@ -169,12 +203,14 @@ class CityAlias(models.Model):
 
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(
-        max_length=120, help_text="The place as the data records it, e.g. “Brooklyn”."
+        max_length=120,
+        help_text="The place as the data records it, e.g. “Brooklyn”.",
+        validators=TEXT,
     )
     # Copies of the city's state and of the name as matched, set on save, so that the database
     # can hold each name in a state to one city (a constraint cannot reach through `city`).
     state = models.CharField(max_length=2, choices=STATE_CHOICES, editable=False)
-    name_key = models.CharField(max_length=120, editable=False)
+    name_key = models.CharField(max_length=120, editable=False, validators=TEXT)
 
     class Meta:
         ordering = ["state", "name"]
@@ -229,19 +265,28 @@ class PoliceKilling(models.Model):
         editable=False,
         help_text="“mpv:” and the MPV ID, or for rows without one a digest of name, date, city "
         "and state.",
+        validators=TEXT,
     )
     mpv_id = models.CharField(
-        "MPV ID", max_length=40, blank=True, help_text="The dataset's own id, where it has one."
+        "MPV ID",
+        max_length=40,
+        blank=True,
+        help_text="The dataset's own id, where it has one.",
+        validators=TEXT,
     )
-    name = models.CharField(max_length=200, blank=True)
+    name = models.CharField(max_length=200, blank=True, validators=TEXT)
     date = models.DateField()
     age = models.PositiveSmallIntegerField(null=True, blank=True)
     age_text = models.CharField(
-        "age as recorded", max_length=20, blank=True, help_text="E.g. “40s” or “Unknown”."
+        "age as recorded",
+        max_length=20,
+        blank=True,
+        help_text="E.g. “40s” or “Unknown”.",
+        validators=TEXT,
     )
-    gender = models.CharField(max_length=40, blank=True)
-    race = models.CharField(max_length=60, blank=True)
-    city_name = models.CharField("city as recorded", max_length=120, blank=True)
+    gender = models.CharField(max_length=40, blank=True, validators=TEXT)
+    race = models.CharField(max_length=60, blank=True, validators=TEXT)
+    city_name = models.CharField("city as recorded", max_length=120, blank=True, validators=TEXT)
     state = models.CharField(max_length=2, choices=STATE_CHOICES)
     city = models.ForeignKey(
         City,
@@ -257,9 +302,9 @@ class PoliceKilling(models.Model):
         blank=True,
         help_text="How the import matched the record to its city.",
     )
-    agency = models.CharField(max_length=300, blank=True)
-    cause_of_death = models.CharField(max_length=200, blank=True)
-    armed_status = models.CharField(max_length=120, blank=True)
+    agency = models.CharField(max_length=300, blank=True, validators=TEXT)
+    cause_of_death = models.CharField(max_length=200, blank=True, validators=TEXT)
+    armed_status = models.CharField(max_length=120, blank=True, validators=TEXT)
     imported_at = models.DateTimeField(auto_now=True)
 
     class Meta:

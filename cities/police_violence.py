@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from cities.models import City, CityAlias, PoliceKilling, match_key
 from cities.states import US_STATES
+from cities.validators import without_control_characters
 
 SOURCE_NAME = "Mapping Police Violence"
 SOURCE_URL = "https://mappingpoliceviolence.org/"
@@ -191,7 +192,8 @@ def parse_date(value):
 def text(value, limit):
     if isinstance(value, float) and value.is_integer():  # spreadsheets store numbers as floats
         value = int(value)
-    return str(value if value is not None else "").strip()[:limit]
+    # Control characters (seen in spreadsheets) have no meaning here and break XML clients.
+    return without_control_characters(str(value if value is not None else "")).strip()[:limit]
 
 
 def parse_age(value):

@@ -1,0 +1,360 @@
+"""The record can be trusted: sane dates, clean text, history that cannot be rewritten."""
+
+import re
+from datetime import date, timedelta
+from xml.etree import ElementTree
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cities.models import City
+from cities.validators import validate_printable
+from commitments.models import (
+    Action,
+    CurrentStatus,
+    Evidence,
+    Pledge,
+    ProgressUpdate,
+    ReviewState,
+)
+from commitments.services import approve_update
+from tests.conftest import logged_in
+from tests.factories import (
+    ActionFactory,
+    ApprovedEvidenceFactory,
+    ApprovedPledgeFactory,
+    ApprovedUpdateFactory,
+    CityFactory,
+    EvidenceFactory,
+    MayorFactory,
+    PledgeFactory,
+    ProgressUpdateFactory,
+    ReviewerFactory,
+)
+from tests.test_constraints import violates
+
+pytestmark = pytest.mark.django_db
+
+TOMORROW = timezone.localdate() + timedelta(days=1)
+
+# --- Dates ---------------------------------------------------------------------------------------
+
+DATED = [
+    (ProgressUpdateFactory, "happened_on"),
+    (EvidenceFactory, "published_on"),
+    (PledgeFactory, "date"),
+]
+
+
+@pytest.mark.parametrize(("factory", "field"), DATED, ids=[field for _f, field in DATED])
+@pytest.mark.parametrize("when", [date(2205, 1, 1), TOMORROW, date(1899, 12, 31)])
+def test_model_validation_refuses_future_and_pre_1900_dates(factory, field, when):
+    item = factory.build(**{field: when}) if factory is not PledgeFactory else None
+    if item is None:
+        item = factory.build(mayor=MayorFactory(term_start=date(1890, 1, 1)), date=when)
+    item.submitted_by.save()
+    with pytest.raises(ValidationError) as error:
+        item.full_clean(exclude=["city", "action", "mayor"])
+    assert field in error.value.message_dict
+
+
+@pytest.mark.parametrize(("factory", "field"), DATED, ids=[field for _f, field in DATED])
+def test_the_database_refuses_a_date_after_the_day_of_submission(factory, field):
+    model = factory._meta.model
+    name = f"{model._meta.model_name}_{field}_not_after_submission"
+    assert violates(name, lambda: factory(**{field: TOMORROW}))
+
+
+@pytest.mark.parametrize(("factory", "field"), DATED, ids=[field for _f, field in DATED])
+def test_the_database_refuses_a_date_before_1900(factory, field):
+    name = f"{factory._meta.model._meta.model_name}_{field}_not_before_1900"
+    assert violates(name, lambda: factory(**{field: date(1899, 12, 31)}))
+
+
+def test_the_admin_refuses_an_update_dated_2205(staff_client):
+    city = CityFactory()
+    response = staff_client.post(
+        reverse("admin:commitments_progressupdate_add"),
+        {
+            "city": city.pk,
+            "action": ActionFactory().pk,
+            "status": "achieved",
+            "summary": "From the future.",
+            "happened_on": "2205-01-01",
+            "evidence": [ApprovedEvidenceFactory(city=city).pk],
+        },
+    )
+    assert "This date is in the future." in response.content.decode()
+    assert not ProgressUpdate.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("when", "valid"),
+    [
+        (date(2020, 12, 31), False),  # more than a year before the term
+        (date(2021, 6, 1), True),  # as a candidate
+        (date(2023, 3, 1), True),
+    ],
+)
+def test_a_pledge_lies_within_its_mayors_term_or_campaign(when, valid):
+    pledge = PledgeFactory.build(mayor=MayorFactory(term_start=date(2022, 1, 1)), date=when)
+    pledge.submitted_by.save()
+    if valid:
+        pledge.full_clean()
+    else:
+        with pytest.raises(ValidationError, match="must lie within that time"):
+            pledge.full_clean()
+
+
+def test_a_former_mayors_pledge_cannot_postdate_their_term():
+    former = MayorFactory(term_start=date(2014, 1, 1), term_end=date(2021, 12, 31))
+    pledge = PledgeFactory.build(mayor=former, date=date(2022, 6, 1))
+    pledge.submitted_by.save()
+    with pytest.raises(ValidationError, match="to 31 December 2021"):
+        pledge.full_clean()
+
+
+def test_of_two_updates_on_the_same_day_the_one_approved_later_is_current():
+    city, action, reviewer = CityFactory(), ActionFactory(), ReviewerFactory()
+    correction = ProgressUpdateFactory(city=city, action=action, status="in_progress")
+    original = ProgressUpdateFactory(city=city, action=action, status="achieved")
+    approve_update(original, reviewer)
+    approve_update(correction, reviewer)
+    assert CurrentStatus.objects.get(city=city, action=action).update == correction
+
+
+# --- Clean text ----------------------------------------------------------------------------------
+
+REFUSED = [chr(code) for code in range(32) if chr(code) not in "\t\n\r"] + ["\r", "\x7f", "\x85"]
+
+
+def text_fields():
+    for app in ("cities", "commitments"):
+        for model in apps.get_app_config(app).get_models():
+            if model.__name__.startswith("Historical"):
+                continue
+            for field in model._meta.get_fields():
+                # A slug's own validator allows only letters, digits, hyphens and underscores.
+                plain = isinstance(field, models.CharField | models.TextField)
+                if plain and not field.choices and not isinstance(field, models.SlugField):
+                    yield f"{model.__name__}.{field.name}", field
+
+
+def test_every_text_field_refuses_control_characters():
+    fields = dict(text_fields())
+    assert "ProgressUpdate.summary" in fields and "City.name" in fields
+    unguarded = [name for name, f in fields.items() if validate_printable not in f.validators]
+    assert unguarded == []
+
+
+@pytest.mark.parametrize("character", ["\t", "\n", "\r\n", "é", "—"])
+def test_tab_newline_and_ordinary_characters_are_accepted(character):
+    validate_printable(f"line{character}line")
+
+
+def management_forms(page):
+    """The hidden management-form fields of an admin page's inlines, as a browser sends them."""
+    pattern = r'name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)"[^>]*value="(\d+)"'
+    return dict(re.findall(pattern, page))
+
+
+def forms_that_take_text(city):
+    """(url, valid data, the text field to poison, the model whose rows must not grow)."""
+    mayor = city.mayors.get()
+    evidence = ApprovedEvidenceFactory(city=city)
+    state, slug = city.state.lower(), city.slug
+    action = ActionFactory(code="2.1")
+    return [
+        (
+            reverse("advocate:propose", args=[state, slug, "1.1"]),
+            {"status": "achieved", "summary": "Adopted.", "happened_on": "2024-01-01",
+             "existing_evidence": [evidence.pk]},
+            "summary",
+            ProgressUpdate,
+        ),
+        (
+            reverse("advocate:pledge", args=[state, slug]),
+            {"status": "urged", "date": "2023-01-01", "note": "Asked at the town hall."},
+            "note",
+            Pledge,
+        ),
+        (
+            reverse("admin:commitments_progressupdate_add"),
+            {"city": city.pk, "action": action.pk, "status": "achieved", "summary": "Adopted.",
+             "happened_on": "2024-01-01", "evidence": [evidence.pk]},
+            "summary",
+            ProgressUpdate,
+        ),
+        (
+            reverse("admin:commitments_evidence_add"),
+            {"city": city.pk, "title": "Ordinance", "url": "https://example.org/o",
+             "publisher": "Council", "published_on": "2024-01-01", "kind": "ordinance"},
+            "title",
+            Evidence,
+        ),
+        (
+            reverse("admin:commitments_pledge_add"),
+            {"mayor": mayor.pk, "status": "urged", "date": "2023-01-01", "note": "Asked."},
+            "note",
+            Pledge,
+        ),
+        (
+            reverse("admin:cities_mayor_add"),
+            {"city": CityFactory().pk, "name": "Jo Example", "term_start": "2022-01-01"},
+            "name",
+            type(mayor),
+        ),
+        (
+            reverse("admin:cities_city_add"),
+            {"name": "Newtown", "state": "MN", "slug": "newtown"},
+            "name",
+            City,
+        ),
+        (
+            reverse("admin:commitments_action_change", args=[action.pk]),
+            {"principle": action.principle_id, "code": action.code, "position": action.position,
+             "title": action.title, "achieved_when": action.achieved_when, "weight": 2},
+            "title",
+            Action,
+        ),
+    ]  # fmt: skip
+
+
+def test_every_control_character_is_refused_by_every_form_and_the_admin(
+    client, staff_user, city, advocate
+):
+    for url, data, field, model in forms_that_take_text(city):
+        logged_in(client, advocate if "/advocate/" in url else staff_user)
+        data = {**management_forms(client.get(url).content.decode()), **data}
+        rows = model.objects.count()
+        for character in REFUSED:
+            response = client.post(url, {**data, field: f"Text{character}text"})
+            assert response.status_code == 200, (url, repr(character))
+            # Django's own form fields refuse the null character first, in their words.
+            message = "Null characters" if character == "\x00" else "control character"
+            assert message in response.content.decode(), (url, repr(character))
+            assert model.objects.count() == rows
+        assert client.post(url, data).status_code == 302, url  # the same form, clean, saves
+
+
+def test_feeds_strip_control_characters_stored_before_they_were_refused(client):
+    update = ApprovedUpdateFactory(summary="Adopted\x0b on a \x01 Tuesday.")
+    city, principle = update.city, update.action.principle
+    for url in [
+        reverse("commitments:updates_feed"),
+        reverse("commitments:city_feed", args=[city.state.lower(), city.slug]),
+        reverse("commitments:principle_feed", args=[principle.slug]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        feed = ElementTree.fromstring(response.content)
+        assert "Adopted on a  Tuesday." in ElementTree.tostring(feed, encoding="unicode")
+
+
+# --- History that cannot be rewritten ------------------------------------------------------------
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL"
+)
+
+
+def refused(write):
+    try:
+        with transaction.atomic():
+            write()
+    except DatabaseError as error:
+        return "pgtrigger" in str(error) or "protect" in str(error).lower()
+    return False
+
+
+APPEND_ONLY = [
+    (ApprovedUpdateFactory, ProgressUpdate, {"summary": "Rewritten."}),
+    (ApprovedEvidenceFactory, Evidence, {"title": "Rewritten."}),
+    (ApprovedPledgeFactory, Pledge, {"note": "Rewritten."}),
+]
+
+
+@on_postgresql
+@pytest.mark.parametrize(("factory", "model", "change"), APPEND_ONLY)
+def test_queryset_update_cannot_rewrite_the_log(factory, model, change):
+    item = factory()
+    rows = model.objects.filter(pk=item.pk)
+    assert refused(lambda: rows.update(**change))
+    assert refused(lambda: rows.update(review_state=ReviewState.REJECTED, review_note="Later."))
+    assert refused(lambda: rows.update(review_state=ReviewState.PENDING))
+
+
+@on_postgresql
+@pytest.mark.parametrize(("factory", "model", "change"), APPEND_ONLY)
+def test_nothing_is_deleted_from_the_log(factory, model, change):
+    item = factory()
+    CurrentStatus.objects.all().delete()  # derived; it would shield updates from deletion
+    assert refused(lambda: model.objects.filter(pk=item.pk)._raw_delete(connection.alias))
+    assert refused(lambda: model.objects.filter(pk=item.pk).delete())
+    assert model.objects.filter(pk=item.pk).exists()
+
+
+@on_postgresql
+def test_a_pending_item_takes_its_review_once_and_nothing_else():
+    update = ProgressUpdateFactory()
+    rows = ProgressUpdate.objects.filter(pk=update.pk)
+    assert refused(lambda: rows.update(summary="Edited while pending."))
+    reviewer = ReviewerFactory()
+    rows.update(review_state=ReviewState.APPROVED, reviewed_by=reviewer, reviewed_at=timezone.now())
+    assert refused(lambda: rows.update(review_note="Second thoughts."))
+
+
+def test_a_weight_change_is_kept_with_who_and_when(staff_client, staff_user, client):
+    action = Action.objects.get(code="1.1")
+    staff_client.post(
+        reverse("admin:commitments_action_change", args=[action.pk]),
+        {"principle": action.principle_id, "code": action.code, "position": action.position,
+         "title": action.title, "achieved_when": action.achieved_when, "weight": 3},
+    )  # fmt: skip
+    latest, before = action.history.all()[:2]
+    assert (before.weight, latest.weight, latest.history_user) == (1, 3, staff_user)
+    body = re.sub(r"<[^>]+>", "", client.get(reverse("commitments:methodology")).content.decode())
+    changed = timezone.localtime(latest.history_date)
+    assert f"The framework last changed on {changed:%-d %B %Y}" in body
+    history = staff_client.get(reverse("admin:commitments_action_history", args=[action.pk]))
+    assert staff_user.username in history.content.decode()
+
+
+# --- Mayors' terms -------------------------------------------------------------------------------
+
+
+def test_a_citys_mayors_terms_may_not_overlap():
+    city = CityFactory()
+    MayorFactory(city=city, term_start=date(2014, 1, 1), term_end=date(2022, 1, 1))
+    MayorFactory(city=city, term_start=date(2022, 1, 1))  # handed over on the day
+    overlapping = MayorFactory.build(
+        city=city, term_start=date(2018, 1, 1), term_end=date(2019, 1, 1)
+    )
+    with pytest.raises(ValidationError, match="overlaps"):
+        overlapping.full_clean()
+    elsewhere = MayorFactory.build(
+        city=CityFactory(), term_start=date(2018, 1, 1), term_end=date(2019, 1, 1)
+    )
+    elsewhere.full_clean()
+
+
+@on_postgresql
+def test_the_database_refuses_overlapping_terms():
+    city = CityFactory()
+    MayorFactory(city=city, term_start=date(2014, 1, 1), term_end=date(2022, 1, 1))
+    # A migration adds this constraint on PostgreSQL only, so the models do not declare it.
+    with pytest.raises(IntegrityError, match="mayor_terms_do_not_overlap"), transaction.atomic():
+        MayorFactory(city=city, term_start=date(2021, 6, 1), term_end=date(2021, 9, 1))
+
+
+def test_the_admin_refuses_an_overlapping_term(staff_client, city):
+    response = staff_client.post(
+        reverse("admin:cities_mayor_add"),
+        {"city": city.pk, "name": "Second Mayor", "term_start": "2023-01-01"},
+    )
+    assert "overlaps Jo Mayor" in response.content.decode()
+    assert city.mayors.count() == 1
