@@ -299,6 +299,15 @@ def test_nothing_is_deleted_from_the_log(factory, model, change):
 
 
 @on_postgresql
+def test_the_evidence_behind_an_update_cannot_be_unlinked():
+    update = ApprovedUpdateFactory()
+    links = ProgressUpdate.evidence.through.objects.filter(progressupdate=update)
+    assert refused(lambda: update.evidence.clear())
+    assert refused(lambda: links.update(evidence=EvidenceFactory(city=update.city)))
+    assert links.count() == 1
+
+
+@on_postgresql
 def test_a_pending_item_takes_its_review_once_and_nothing_else():
     update = ProgressUpdateFactory()
     rows = ProgressUpdate.objects.filter(pk=update.pk)

@@ -1,0 +1,36 @@
+"""The evidence linked to an update is part of the log: on PostgreSQL no link is removed or changed.
+
+(The updates, evidence and pledge records themselves are guarded by django-pgtrigger triggers
+declared on their models; this table is Django's own for the many-to-many field.)
+"""
+
+from django.db import migrations
+
+PROTECT = """
+    CREATE FUNCTION commitments_evidence_link_append_only() RETURNS trigger AS $$
+    BEGIN
+        RAISE EXCEPTION 'protect: an update''s evidence is part of the log; it is never removed';
+    END;
+    $$ LANGUAGE plpgsql;
+    CREATE TRIGGER evidence_link_append_only
+        BEFORE UPDATE OR DELETE ON commitments_progressupdate_evidence
+        FOR EACH ROW EXECUTE FUNCTION commitments_evidence_link_append_only();
+"""
+UNPROTECT = """
+    DROP TRIGGER evidence_link_append_only ON commitments_progressupdate_evidence;
+    DROP FUNCTION commitments_evidence_link_append_only();
+"""
+
+
+def on_postgresql(sql):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("commitments", "0006_pledge_title_six")]
+
+    operations = [migrations.RunPython(on_postgresql(PROTECT), on_postgresql(UNPROTECT))]
