@@ -1,17 +1,51 @@
 """Staff admin for cities, mayors and police-violence records."""
 
+from itertools import combinations
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
 from simple_history.admin import SimpleHistoryAdmin
 
-from cities.models import City, CityAlias, Mayor, PoliceKilling
+from cities.models import City, CityAlias, Mayor, PoliceKilling, match_key, terms_overlap
+
+
+def kept(formset):
+    """The cleaned data of the formset's forms that are filled in and not marked for deletion."""
+    return [
+        form.cleaned_data
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class MayorFormSet(BaseInlineFormSet):
+    """Terms entered together must not overlap either (each form checks the saved ones)."""
+
+    def clean(self):
+        super().clean()
+        terms = [(data["name"], data["term_start"], data.get("term_end")) for data in kept(self)
+                 if data.get("term_start")]  # fmt: skip
+        for (name, *term), (other, *other_term) in combinations(terms, 2):
+            if terms_overlap(term, other_term):
+                raise ValidationError(f"The terms of {name} and {other} overlap.")
+
+
+class CityAliasFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        names = [match_key(data["name"]) for data in kept(self) if data.get("name")]
+        if len(names) != len(set(names)):
+            raise ValidationError("The same alias is given twice.")
 
 
 class MayorInline(admin.TabularInline):
     model = Mayor
+    formset = MayorFormSet
     extra = 0
     fields = ["name", "term_start", "term_end"]
     ordering = ["-term_start"]
@@ -19,6 +53,7 @@ class MayorInline(admin.TabularInline):
 
 class CityAliasInline(admin.TabularInline):
     model = CityAlias
+    formset = CityAliasFormSet
     extra = 0
     fields = ["name"]
     verbose_name_plural = "aliases (other place names the police-violence data uses for the city)"

@@ -12,11 +12,16 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from cities.states import STATE_CHOICES, US_STATES
-from cities.validators import validate_not_too_early, validate_printable
+from cities.validators import (
+    EARLIEST_DATE,
+    PAST_DATE_VALIDATORS,
+    validate_not_too_early,
+)
+from cities.validators import (
+    TEXT_VALIDATORS as TEXT,
+)
 
 http_url_validator = URLValidator(schemes=["http", "https"])
-
-TEXT = [validate_printable]
 
 # Held by the people who keep the whole record (the "Reviewers" group): log progress anywhere.
 ACT_ON_EVERY_CITY_PERMISSION = "cities.act_on_every_city"
@@ -121,7 +126,7 @@ class MayorQuerySet(models.QuerySet):
     def sitting(self):
         return self.filter(term_end__isnull=True)
 
-    def serving_during(self, start, end):
+    def serving_during(self, start, end):  # the query form of `terms_overlap`
         """Mayors whose term shares a day with [start, end); an empty end is open-ended.
 
         A term ends the day its successor's begins, so a handover on one day is no overlap.
@@ -130,6 +135,13 @@ class MayorQuerySet(models.QuerySet):
         if end is not None:
             overlapping &= Q(term_start__lt=end)
         return self.filter(overlapping)
+
+
+def terms_overlap(first, second):
+    """Whether two (start, end) terms share a day; an empty end is open, and a term may end on
+    the day its successor's begins."""
+    (start, end), (other_start, other_end) = first, second
+    return (end is None or end > other_start) and (other_end is None or other_end > start)
 
 
 class Mayor(models.Model):
@@ -275,7 +287,7 @@ class PoliceKilling(models.Model):
         validators=TEXT,
     )
     name = models.CharField(max_length=200, blank=True, validators=TEXT)
-    date = models.DateField()
+    date = models.DateField(validators=PAST_DATE_VALIDATORS)
     age = models.PositiveSmallIntegerField(null=True, blank=True)
     age_text = models.CharField(
         "age as recorded",
@@ -316,6 +328,13 @@ class PoliceKilling(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["mpv_id"], condition=~Q(mpv_id=""), name="police_killing_mpv_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(date__gte=EARLIEST_DATE), name="police_killing_not_before_1900"
+            ),
+            # A date compares with a timestamp as its midnight (UTC), on PostgreSQL and SQLite.
+            models.CheckConstraint(
+                condition=Q(date__lte=F("imported_at")), name="police_killing_not_after_import"
             ),
         ]
 

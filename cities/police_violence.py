@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.db.models.functions import ExtractYear
@@ -19,7 +20,7 @@ from openpyxl import load_workbook
 
 from cities.models import City, CityAlias, PoliceKilling, match_key
 from cities.states import US_STATES
-from cities.validators import without_control_characters
+from cities.validators import PAST_DATE_VALIDATORS, without_control_characters
 
 SOURCE_NAME = "Mapping Police Violence"
 SOURCE_URL = "https://mappingpoliceviolence.org/"
@@ -176,6 +177,17 @@ def read_table(path):
 
 
 def parse_date(value):
+    """The row's date, which must lie between 1900 and today, as every date in the record."""
+    when = _read_date(value)
+    try:
+        for validate in PAST_DATE_VALIDATORS:
+            validate(when)
+    except ValidationError as error:
+        raise RowError(f"date {when:%Y-%m-%d}: {error.messages[0].rstrip('.')}") from None
+    return when
+
+
+def _read_date(value):
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

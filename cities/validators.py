@@ -40,3 +40,4 @@ validate_not_too_early = MinValueValidator(
 )
 
 PAST_DATE_VALIDATORS = [validate_not_too_early, validate_not_in_future]
+TEXT_VALIDATORS = [validate_printable]

@@ -7,13 +7,16 @@ list; both call the review services, and both need the review permission.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from cities.models import City
 from commitments.models import (
     PUBLISH_PERMISSION,
     REVIEW_PERMISSION,
@@ -156,7 +159,9 @@ class ReviewedAdmin(admin.ModelAdmin):
         """Approve or reject one pending item from its own page, then go to the next one."""
         if not self.has_review_permission(request):
             raise PermissionDenied
-        item = get_object_or_404(self.model, pk=object_id)
+        item = self.get_object(request, unquote(object_id))
+        if item is None:
+            raise Http404(f"No {self.opts.verbose_name} with id “{object_id}”.")
         decision = request.POST.get("decision")
         services = {"approve": APPROVERS, "reject": REJECTERS}
         if decision not in services:
@@ -165,7 +170,7 @@ class ReviewedAdmin(admin.ModelAdmin):
         note = request.POST.get("note", "").strip()
         if _review_one(self, request, item, services[decision][self.model], note) is None:
             return redirect(self._url("change", item.pk))
-        self.message_user(request, f"{item}: {decision}d.", messages.SUCCESS)
+        self.message_user(request, f"{item}: {item.get_review_state_display()}.", messages.SUCCESS)
         following = self.model.objects.pending().filter(pk__gt=item.pk).order_by("pk").first()
         if following is None:
             return redirect(self._url("changelist") + f"?review_state={ReviewState.PENDING}")
@@ -206,11 +211,30 @@ class ReviewedAdmin(admin.ModelAdmin):
 
 
 class ProgressUpdateForm(forms.ModelForm):
+    """What propose_update would refuse, said beside the fields before it is asked to."""
+
+    user = None  # set by ProgressUpdateAdmin.get_form
+
+    def clean_city(self):
+        city = self.cleaned_data["city"]
+        if not City.objects.assigned_to(self.user).filter(pk=city.pk).exists():
+            raise ValidationError(f"You are not assigned to {city}.")
+        return city
+
     def clean_evidence(self):
         evidence = self.cleaned_data["evidence"]
         if not evidence:
             raise ValidationError("Attach at least one piece of evidence.")
+        if all(item.review_state == ReviewState.REJECTED for item in evidence):
+            raise ValidationError("All of this evidence was rejected; attach a source that stands.")
         return evidence
+
+    def clean(self):
+        data = super().clean()
+        city, evidence = data.get("city"), data.get("evidence") or []
+        if city and any(item.city_id != city.pk for item in evidence):
+            self.add_error("evidence", f"Attach only evidence about {city}.")
+        return data
 
 
 @admin.register(ProgressUpdate)
@@ -231,8 +255,13 @@ class ProgressUpdateAdmin(ReviewedAdmin):
     autocomplete_fields = ["city", "action", "evidence"]
     list_select_related = ["city", "action", "submitted_by", "reviewed_by"]
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
+
     def save_model(self, request, obj, form, change):
-        # Staff entries go through the same service as advocates' and are approved on entry.
+        # Entries made here go through the same service as advocates' (and its review rules).
         form.instance = propose_update(
             request.user,
             city=obj.city,

@@ -1,6 +1,7 @@
 """Advocates' pages: their cities, proposing statuses with evidence, pledge outreach.
 
-Every view needs a login; a city must be assigned to the user (staff may act on all), else 403.
+Every view needs a login; a city must be assigned to the user (or the user must hold the
+permission to act on every city), else 403.
 """
 
 from django.contrib import messages

@@ -2,23 +2,18 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from cities.models import http_url_validator
+from cities.validators import PAST_DATE_VALIDATORS
 from commitments.models import RECORDED_PLEDGE_STATUSES, Evidence, EvidenceKind, PledgeStatus
 from commitments.scoring import Status
-
-
-def not_in_future(value):
-    if value > timezone.localdate():
-        raise ValidationError("This date is in the future.")
 
 
 def past_date_field(label, required=True):
     return forms.DateField(
         label=label,
         required=required,
-        validators=[not_in_future],
+        validators=PAST_DATE_VALIDATORS,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 

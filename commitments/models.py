@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cities.models import City, Mayor, http_url_condition, http_url_validator
-from cities.validators import EARLIEST_DATE, PAST_DATE_VALIDATORS, validate_printable
+from cities.validators import EARLIEST_DATE, PAST_DATE_VALIDATORS
+from cities.validators import TEXT_VALIDATORS as TEXT
 from commitments.scoring import DEFAULT_WEIGHT, MAX_WEIGHT, PRINCIPLE_NUMBERS, Status
 
 # The permission that lets a user approve or reject what others submit (the "Reviewers" group).
@@ -24,8 +25,6 @@ PUBLISH_PERMISSION = "commitments.publish_without_review"
 
 # Candidates sign pledges too: a pledge may be dated up to this long before its mayor took office.
 CAMPAIGN_PERIOD = timedelta(days=365)
-
-TEXT = [validate_printable]
 
 
 class Principle(models.Model):
@@ -342,7 +341,28 @@ class ProgressUpdate(Reviewed):
             models.CheckConstraint(condition=~Q(summary=""), name="progress_update_has_summary"),
             *dated_constraints("happened_on"),
         ]
-        triggers = append_only_triggers()
+        triggers = [
+            *append_only_triggers(),
+            # No rating without evidence, whatever the client: the services approve the
+            # evidence first. (A trigger's WHEN cannot hold a subquery, hence the function.)
+            pgtrigger.Trigger(
+                name="approved_with_evidence",
+                operation=pgtrigger.Update,
+                when=pgtrigger.Before,
+                condition=pgtrigger.Q(new__review_state=ReviewState.APPROVED),
+                func="""
+                    IF NOT EXISTS (
+                        SELECT 1 FROM commitments_progressupdate_evidence link
+                        JOIN commitments_evidence evidence ON evidence.id = link.evidence_id
+                        WHERE link.progressupdate_id = NEW.id
+                        AND evidence.review_state = 'approved'
+                    ) THEN
+                        RAISE EXCEPTION 'protect: approved only with approved evidence';
+                    END IF;
+                    RETURN NEW;
+                """,
+            ),
+        ]
         permissions = [
             ("review", "Can approve or reject submissions (updates, evidence, pledges)"),
             ("publish_without_review", "Can publish updates and pledge records without review"),

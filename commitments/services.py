@@ -107,7 +107,10 @@ def refresh_current_status(city_id, action_id):
 
 
 def _approve_update(update, reviewer, note=""):
-    """Approve an update with its pending evidence: no rating stands without approved evidence."""
+    """Approve an update with its pending evidence: no rating stands without approved evidence.
+
+    The evidence is approved first: on PostgreSQL a trigger refuses an approved update with none.
+    """
     _lock_city(update.city_id)
     update = _lock_pending(ProgressUpdate, update.pk)
     evidence = update.evidence.all()
@@ -116,10 +119,10 @@ def _approve_update(update, reviewer, note=""):
             f"“{update}” has no evidence left to stand on: all of it was rejected. Reject the"
             " update, or ask for a new proposal with a source."
         )
-    update = _record_review(update, reviewer, ReviewState.APPROVED, note)
     evidence.pending().update(
-        review_state=ReviewState.APPROVED, reviewed_by=reviewer, reviewed_at=update.reviewed_at
+        review_state=ReviewState.APPROVED, reviewed_by=reviewer, reviewed_at=timezone.now()
     )
+    update = _record_review(update, reviewer, ReviewState.APPROVED, note)
     refresh_current_status(update.city_id, update.action_id)
     return update
 
@@ -223,9 +226,21 @@ def propose_update(
             item.save()
     update.save()
     update.evidence.set(evidence)
-    if user.has_perm(PUBLISH_PERMISSION):
+    if _may_publish(user, evidence):
         update = _approve_update(update, reviewer=user)
     return update
+
+
+def _may_publish(user, evidence):
+    """Whether the user's update is approved on entry: with the permission to publish without
+    review, and unless that would approve someone else's pending evidence (a reviewer's job)."""
+    others_pending = any(
+        item.review_state == ReviewState.PENDING and item.submitted_by_id != user.pk
+        for item in evidence
+    )
+    return user.has_perm(PUBLISH_PERMISSION) and (
+        not others_pending or user.has_perm(REVIEW_PERMISSION)
+    )
 
 
 @transaction.atomic

@@ -122,6 +122,21 @@ def test_malformed_rows_are_reported_by_line_and_skipped(tmp_path, cities):
     ]
 
 
+def test_rows_dated_before_1900_or_in_the_future_are_skipped(tmp_path, cities):
+    rows = [long_row("1", when="01/01/1850"), long_row("2", when="01/01/2205")]
+    summary = import_police_violence(write_csv(tmp_path / "dates.csv", LONG, rows))
+    assert (summary.created, summary.skipped) == (0, 2)
+    assert summary.problems == [
+        "line 2: date 1850-01-01: Dates before 1900 are not accepted; skipped",
+        "line 3: date 2205-01-01: This date is in the future; skipped",
+    ]
+
+
+def test_control_characters_in_the_file_are_dropped(tmp_path, cities):
+    import_police_violence(write_csv(tmp_path / "c0.csv", LONG, [long_row("1", name="Jo\x0bEx")]))
+    assert PoliceKilling.objects.get().name == "JoEx"
+
+
 def test_unknown_header_names_the_missing_columns(tmp_path):
     path = write_csv(tmp_path / "x.csv", ["name", "age", "date"], [["A", "1", "2020-01-01"]])
     with pytest.raises(HeaderError) as error:

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from commitments.models import Evidence, Pledge, ProgressUpdate, ReviewState
@@ -111,13 +111,24 @@ def test_staff_proposals_wait_for_review_without_the_publish_permission(client, 
 def test_the_publish_permission_approves_on_entry_with_the_publisher_as_reviewer(city):
     publisher = staff_with("publish_without_review")
     city.advocates.add(publisher)
-    evidence = EvidenceFactory(city=city)
+    evidence = EvidenceFactory(city=city, submitted_by=publisher)
     update = propose_update(
         publisher, city, ActionFactory(), "achieved", "Done.", date(2024, 1, 1), [evidence]
     )
     pledge = record_pledge(publisher, city.mayors.get(), "urged", date(2023, 1, 1))
     assert (update.review_state, update.reviewed_by) == (ReviewState.APPROVED, publisher)
     assert (pledge.review_state, pledge.reviewed_by) == (ReviewState.APPROVED, publisher)
+
+
+def test_publishing_without_review_does_not_approve_someone_elses_evidence(city):
+    publisher = staff_with("publish_without_review")
+    city.advocates.add(publisher)
+    theirs = EvidenceFactory(city=city)  # an advocate's, waiting for a reviewer
+    update = propose_update(
+        publisher, city, ActionFactory(), "achieved", "Done.", date(2024, 1, 1), [theirs]
+    )
+    theirs.refresh_from_db()
+    assert (update.review_state, theirs.review_state) == (ReviewState.PENDING,) * 2
 
 
 def pending_update_page(client, update):
@@ -205,7 +216,7 @@ def test_an_update_whose_evidence_was_all_rejected_cannot_be_approved():
     update = ProgressUpdateFactory()
     reviewer = ReviewerFactory()
     REJECTERS[Evidence](update.evidence.get(), reviewer, note="Dead link.")
-    with pytest.raises(Exception, match="no evidence left"):
+    with pytest.raises(ValidationError, match="no evidence left"):
         approve_update(update, reviewer)
     update.refresh_from_db()
     assert update.review_state == ReviewState.PENDING
@@ -248,3 +259,31 @@ def test_a_new_mayor_can_be_urged_separately():
     record_pledge(advocate, former, "urged", date(2021, 6, 1))
     record_pledge(advocate, sitting, "urged", date(2022, 6, 1))
     assert Pledge.objects.count() == 2
+
+
+def add_update(client, **data):
+    return client.post(
+        reverse("admin:commitments_progressupdate_add"),
+        {"action": ActionFactory().pk, "status": "achieved", "summary": "Adopted.",
+         "happened_on": "2024-01-01", **data},
+    )  # fmt: skip
+
+
+def test_the_admin_add_form_says_what_the_service_would_refuse(client, staff_client):
+    city, elsewhere = CityFactory(), CityFactory()
+    foreign = ApprovedEvidenceFactory(city=elsewhere)
+    response = add_update(staff_client, city=city.pk, evidence=[foreign.pk])
+    assert f"Attach only evidence about {city}." in response.content.decode()
+    rejected = EvidenceFactory(city=city)
+    REJECTERS[Evidence](rejected, ReviewerFactory(), note="Dead link.")
+    response = add_update(staff_client, city=city.pk, evidence=[rejected.pk])
+    assert "All of this evidence was rejected" in response.content.decode()
+    logged_in(client, staff_with("add_progressupdate", "view_progressupdate"))
+    response = add_update(client, city=city.pk, evidence=[ApprovedEvidenceFactory(city=city).pk])
+    assert f"You are not assigned to {city}." in response.content.decode()
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_the_review_url_answers_404_for_an_unknown_item(staff_client):
+    url = reverse("admin:commitments_progressupdate_review", args=["abc"])
+    assert staff_client.post(url, {"decision": "approve"}).status_code == 404

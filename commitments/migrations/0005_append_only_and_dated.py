@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cities', '0002_act_on_every_city'),
-        ('commitments', '0003_exact_scores'),
+        ('commitments', '0004_repair_before_guarding'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

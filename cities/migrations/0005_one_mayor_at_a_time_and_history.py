@@ -50,7 +50,7 @@ def record_places_as_found(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cities', '0003_police_violence_matching'),
+        ('cities', '0004_end_terms_at_handover'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("cities", "0002_act_on_every_city"),
-        ("commitments", "0004_append_only_and_dated"),
+        ("commitments", "0005_append_only_and_dated"),
     ]
 
     operations = [migrations.RunPython(create_reviewers, remove_reviewers)]

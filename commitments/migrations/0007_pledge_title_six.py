@@ -14,6 +14,6 @@ def retitle(title):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("commitments", "0005_reviewers_group")]
+    dependencies = [("commitments", "0006_reviewers_group")]
 
     operations = [migrations.RunPython(retitle(PLEDGE_TITLE), retitle(EARLIER_TITLE))]
