@@ -6,18 +6,20 @@ from xml.etree import ElementTree
 
 import pytest
 from django.apps import apps
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cities.models import City
+from cities.models import City, CityAlias, Mayor
 from cities.validators import validate_printable
 from commitments.models import (
     Action,
     CurrentStatus,
     Evidence,
     Pledge,
+    Principle,
     ProgressUpdate,
     ReviewState,
 )
@@ -165,83 +167,95 @@ def management_forms(page):
     return dict(re.findall(pattern, page))
 
 
-def forms_that_take_text(city):
+POISON = "Text\x0btext"
+
+
+def poisoned(character):
+    return f"Text{character}text"
+
+
+def advocate_forms(city):
     """(url, valid data, the text field to poison, the model whose rows must not grow)."""
-    mayor = city.mayors.get()
     evidence = ApprovedEvidenceFactory(city=city)
     state, slug = city.state.lower(), city.slug
-    action = ActionFactory(code="2.1")
     return [
-        (
-            reverse("advocate:propose", args=[state, slug, "1.1"]),
-            {"status": "achieved", "summary": "Adopted.", "happened_on": "2024-01-01",
-             "existing_evidence": [evidence.pk]},
-            "summary",
-            ProgressUpdate,
-        ),
-        (
-            reverse("advocate:pledge", args=[state, slug]),
-            {"status": "urged", "date": "2023-01-01", "note": "Asked at the town hall."},
-            "note",
-            Pledge,
-        ),
-        (
-            reverse("admin:commitments_progressupdate_add"),
-            {"city": city.pk, "action": action.pk, "status": "achieved", "summary": "Adopted.",
-             "happened_on": "2024-01-01", "evidence": [evidence.pk]},
-            "summary",
-            ProgressUpdate,
-        ),
-        (
-            reverse("admin:commitments_evidence_add"),
-            {"city": city.pk, "title": "Ordinance", "url": "https://example.org/o",
-             "publisher": "Council", "published_on": "2024-01-01", "kind": "ordinance"},
-            "title",
-            Evidence,
-        ),
-        (
-            reverse("admin:commitments_pledge_add"),
-            {"mayor": mayor.pk, "status": "urged", "date": "2023-01-01", "note": "Asked."},
-            "note",
-            Pledge,
-        ),
-        (
-            reverse("admin:cities_mayor_add"),
-            {"city": CityFactory().pk, "name": "Jo Example", "term_start": "2022-01-01"},
-            "name",
-            type(mayor),
-        ),
-        (
-            reverse("admin:cities_city_add"),
-            {"name": "Newtown", "state": "MN", "slug": "newtown"},
-            "name",
-            City,
-        ),
-        (
-            reverse("admin:commitments_action_change", args=[action.pk]),
-            {"principle": action.principle_id, "code": action.code, "position": action.position,
-             "title": action.title, "achieved_when": action.achieved_when, "weight": 2},
-            "title",
-            Action,
-        ),
+        (reverse("advocate:propose", args=[state, slug, "1.1"]),
+         {"status": "achieved", "summary": "Adopted.", "happened_on": "2024-01-01",
+          "existing_evidence": [evidence.pk]}, "summary", ProgressUpdate),
+        (reverse("advocate:propose", args=[state, slug, "1.2"]),
+         {"status": "achieved", "summary": "Adopted.", "happened_on": "2024-01-01",
+          "evidence_title": "Ordinance", "evidence_url": "https://example.org/o",
+          "evidence_publisher": "Council", "evidence_published_on": "2024-01-01",
+          "evidence_kind": "ordinance"}, "evidence_title", Evidence),
+        (reverse("advocate:pledge", args=[state, slug]),
+         {"status": "urged", "date": "2023-01-01", "note": "Asked at the town hall."},
+         "note", Pledge),
     ]  # fmt: skip
 
 
-def test_every_control_character_is_refused_by_every_form_and_the_admin(
-    client, staff_user, city, advocate
-):
-    for url, data, field, model in forms_that_take_text(city):
-        logged_in(client, advocate if "/advocate/" in url else staff_user)
-        data = {**management_forms(client.get(url).content.decode()), **data}
+def admin_forms(city):
+    """(model, the object changed or None to add, valid data, the text field to poison)."""
+    evidence = ApprovedEvidenceFactory(city=city)
+    action = ActionFactory(code="2.1")
+    principle = action.principle
+    return [
+        (ProgressUpdate, None, {"city": city.pk, "action": action.pk, "status": "achieved",
+         "summary": "Adopted.", "happened_on": "2024-01-01", "evidence": [evidence.pk]},
+         "summary"),
+        (Evidence, None, {"city": city.pk, "title": "Ordinance", "url": "https://example.org/o",
+         "publisher": "Council", "published_on": "2024-01-01", "kind": "ordinance"}, "title"),
+        (Pledge, None, {"mayor": city.mayors.get().pk, "status": "urged",
+         "date": "2023-01-01", "note": "Asked."}, "note"),
+        (Mayor, None, {"city": CityFactory().pk, "name": "Jo Example",
+         "term_start": "2022-01-01"}, "name"),
+        (City, None, {"name": "Newtown", "state": "MN", "slug": "newtown"}, "name"),
+        (CityAlias, None, {"city": city.pk, "name": "Northeast"}, "name"),
+        (Principle, principle, {"number": principle.number, "slug": principle.slug,
+         "title": principle.title, "pledge_text": principle.pledge_text}, "pledge_text"),
+        (Action, action, {"principle": principle.pk, "code": action.code,
+         "position": action.position, "title": action.title,
+         "achieved_when": action.achieved_when, "weight": 2}, "title"),
+    ]  # fmt: skip
+
+
+def test_every_control_character_is_refused_by_every_advocate_form(client, city, advocate):
+    logged_in(client, advocate)
+    for url, data, field, model in advocate_forms(city):
         rows = model.objects.count()
         for character in REFUSED:
-            response = client.post(url, {**data, field: f"Text{character}text"})
-            assert response.status_code == 200, (url, repr(character))
+            response = client.post(url, {**data, field: poisoned(character)})
             # Django's own form fields refuse the null character first, in their words.
             message = "Null characters" if character == "\x00" else "control character"
             assert message in response.content.decode(), (url, repr(character))
             assert model.objects.count() == rows
         assert client.post(url, data).status_code == 302, url  # the same form, clean, saves
+
+
+def test_every_control_character_is_refused_by_every_admin_form(rf, staff_user, city):
+    request = rf.post("/")
+    request.user = staff_user
+    for model, instance, data, field in admin_forms(city):
+        form_class = admin.site._registry[model].get_form(request, instance)
+        for character in REFUSED:
+            form = form_class({**data, field: poisoned(character)}, instance=instance)
+            assert not form.is_valid(), (model, repr(character))
+            assert field in form.errors, (model, repr(character))
+        assert form_class(data, instance=instance).is_valid(), (model, form.errors)
+
+
+def test_the_admin_pages_say_which_control_character_and_save_nothing(staff_client, city):
+    for model, instance, data, field in admin_forms(city):
+        meta = model._meta
+        view = "change" if instance else "add"
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}",
+                      args=[instance.pk] if instance else [])  # fmt: skip
+        page = staff_client.get(url).content.decode()
+        empty_inlines = {name: 0 for name in management_forms(page) if "_FORMS" in name
+                         and ("TOTAL" in name or "INITIAL" in name)}  # fmt: skip
+        rows = model.objects.count()
+        response = staff_client.post(url, {**empty_inlines, **data, field: POISON})
+        assert "control character (code U+000B)" in response.content.decode(), url
+        assert model.objects.count() == rows
 
 
 def test_feeds_strip_control_characters_stored_before_they_were_refused(client):
