@@ -35,6 +35,10 @@ def refresh_framework_totals():
         principle.save(update_fields=list(totals[principle.number]))
 
 
+# What still stands or may yet: a rejected submission counts for nothing.
+LIVE = [ReviewState.PENDING, ReviewState.APPROVED]
+
+
 class AlreadyReviewed(ValidationError):
     pass
 
@@ -114,7 +118,7 @@ def _approve_update(update, reviewer, note=""):
     _lock_city(update.city_id)
     update = _lock_pending(ProgressUpdate, update.pk)
     evidence = update.evidence.all()
-    if not evidence.filter(review_state__in=[ReviewState.PENDING, ReviewState.APPROVED]).exists():
+    if not evidence.filter(review_state__in=LIVE).exists():
         raise ValidationError(
             f"“{update}” has no evidence left to stand on: all of it was rejected. Reject the"
             " update, or ask for a new proposal with a source."
@@ -134,8 +138,7 @@ approve_update = review_act(_approve_update)
 def reject_update(update, reviewer, note):
     """Reject an update, and with it the pending evidence no other live update relies on."""
     update = _review(ProgressUpdate, update.pk, reviewer, ReviewState.REJECTED, note)
-    live = [ReviewState.PENDING, ReviewState.APPROVED]
-    update.evidence.pending().exclude(updates__review_state__in=live).update(
+    update.evidence.pending().exclude(updates__review_state__in=LIVE).update(
         review_state=ReviewState.REJECTED,
         reviewed_by=reviewer,
         reviewed_at=update.reviewed_at,
@@ -193,27 +196,12 @@ def propose_update(
     """
     check_may_act_on(user, city)
     _lock_city(city.pk)
-    duplicate = ProgressUpdate.objects.filter(
-        submitted_by=user,
-        city=city,
-        action=action,
-        status=status,
-        summary=summary,
-        happened_on=happened_on,
-        review_state__in=[ReviewState.PENDING, ReviewState.APPROVED],
-    ).first()
+    proposal = {"city": city, "action": action, "status": status, "summary": summary,
+                "happened_on": happened_on, "submitted_by": user}  # fmt: skip
+    duplicate = ProgressUpdate.objects.filter(**proposal, review_state__in=LIVE).first()
     if duplicate:
         return duplicate
-    update = _validated(
-        ProgressUpdate(
-            city=city,
-            action=action,
-            status=status,
-            summary=summary,
-            happened_on=happened_on,
-            submitted_by=user,
-        )
-    )
+    update = _validated(ProgressUpdate(**proposal))
     evidence = list(evidence)
     if new_evidence:
         evidence.append(_validated(Evidence(city=city, submitted_by=user, **new_evidence)))
@@ -253,8 +241,7 @@ def record_pledge(user, mayor, status, date, source_url="", note=""):
     """
     check_may_act_on(user, mayor.city)
     _lock_city(mayor.city_id)
-    live = [ReviewState.PENDING, ReviewState.APPROVED]
-    same_act = Pledge.objects.filter(mayor=mayor, status=status, date=date, review_state__in=live)
+    same_act = Pledge.objects.filter(mayor=mayor, status=status, date=date, review_state__in=LIVE)
     existing = same_act.first()
     if existing:
         return existing
