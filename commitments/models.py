@@ -373,19 +373,28 @@ class ProgressUpdate(Reviewed):
 
 
 class CurrentStatus(models.Model):
-    """The approved update that currently rates a city on an action: one per city and action."""
+    """The approved update that currently rates a city on an action: one per city and action.
+
+    Its status and date are copied from the update, so that scoring every city reads this small
+    table alone, never the log (`services.refresh_current_status` keeps them equal).
+    """
 
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="current_statuses")
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="current_statuses")
     update = models.OneToOneField(
         ProgressUpdate, on_delete=models.PROTECT, related_name="current_for"
     )
+    status = models.CharField(max_length=20, choices=Status.choices)
+    happened_on = models.DateField()
 
     class Meta:
         verbose_name_plural = "current statuses"
         constraints = [
             models.UniqueConstraint(
                 fields=["city", "action"], name="one_current_status_per_city_action"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="current_status_status_valid"
             ),
         ]
 

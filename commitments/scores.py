@@ -70,7 +70,7 @@ class ExactScoreField(DecimalField):
         return None if value is None else Decimal(value).quantize(ONE_HUNDREDTH)
 
 
-STATUS = "current_statuses__update__status"
+STATUS = "current_statuses__status"
 ACTION = "current_statuses__action__"
 PRINCIPLE = "current_statuses__action__principle__"
 
@@ -161,7 +161,7 @@ def annotate_scores(cities):
             total_actions=Coalesce(_principle_constant("action_count"), 0),
             achieved_actions=Count("current_statuses", filter=Q(**{STATUS: Status.ACHIEVED})),
             reversed_actions=Count("current_statuses", filter=Q(**{f"{STATUS}__in": FLAGGED})),
-            last_updated=Max("current_statuses__update__happened_on"),
+            last_updated=Max("current_statuses__happened_on"),
             mayor_name=sitting_mayor_name(),
             pledge_status=sitting_pledge_status(),
         )
@@ -200,7 +200,7 @@ def ranked(cities):
 
 def principle_averages():
     """The principles, each with `average`: the mean of every city's exact score on it."""
-    weighted = points_expression("update__status") * F("action__weight")
+    weighted = points_expression("status") * F("action__weight")
     points = CurrentStatus.objects.filter(action__principle=OuterRef("pk")).order_by()
     points = points.annotate(total=Func(weighted, function="SUM")).values("total")
     cities = City.objects.order_by().annotate(total=Func(F("pk"), function="COUNT"))

@@ -154,7 +154,7 @@ def advocate_cities(user, today):
     )
     cutoff = today - timedelta(days=STALE_AFTER_DAYS)
     fresh = set(
-        CurrentStatus.objects.filter(city__in=cities, update__happened_on__gte=cutoff).values_list(
+        CurrentStatus.objects.filter(city__in=cities, happened_on__gte=cutoff).values_list(
             "city_id", "action_id"
         )
     )

@@ -4,6 +4,8 @@ import functools
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from cities.models import City
@@ -106,8 +108,27 @@ def refresh_current_status(city_id, action_id):
         CurrentStatus.objects.filter(city_id=city_id, action_id=action_id).delete()
     else:
         CurrentStatus.objects.update_or_create(
-            city_id=city_id, action_id=action_id, defaults={"update": latest}
+            city_id=city_id, action_id=action_id, defaults=_current(latest)
         )
+
+
+def _current(update):
+    return {"update": update, "status": update.status, "happened_on": update.happened_on}
+
+
+@transaction.atomic
+def rebuild_current_statuses(batch=5000):
+    """Derive every city's current statuses from the log again (after a bulk load)."""
+    latest_first = [F(field.lstrip("-")).desc() for field in ProgressUpdate.LATEST_FIRST]
+    latest = (
+        ProgressUpdate.objects.approved()
+        .annotate(place=Window(RowNumber(), partition_by=["city", "action"], order_by=latest_first))
+        .filter(place=1)
+        .only("id", "city_id", "action_id", "status", "happened_on")
+    )
+    CurrentStatus.objects.all().delete()
+    rows = (CurrentStatus(city_id=u.city_id, action_id=u.action_id, **_current(u)) for u in latest)
+    CurrentStatus.objects.bulk_create(rows, batch_size=batch)
 
 
 def _approve_update(update, reviewer, note=""):

@@ -215,5 +215,12 @@ def rate(city, statuses, happened_on=date(2024, 1, 1)):
         for code, status in statuses.items()
     )  # fmt: skip
     CurrentStatus.objects.bulk_create(
-        CurrentStatus(city=city, action=update.action, update=update) for update in updates
+        CurrentStatus(
+            city=city,
+            action=update.action,
+            update=update,
+            status=update.status,
+            happened_on=update.happened_on,
+        )
+        for update in updates
     )

@@ -144,7 +144,13 @@ def test_one_current_status_per_city_and_action():
     other = ProgressUpdateFactory(city=update.city, action=update.action)
     assert violates(
         "one_current_status_per_city_action",
-        lambda: CurrentStatus.objects.create(city=update.city, action=update.action, update=other),
+        lambda: CurrentStatus.objects.create(
+            city=update.city,
+            action=update.action,
+            update=other,
+            status="achieved",
+            happened_on=other.happened_on,
+        ),
     )
 
 

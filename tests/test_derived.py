@@ -1,0 +1,53 @@
+"""What the write services keep derived from the log agrees with the log itself."""
+
+from datetime import date
+
+import pytest
+
+from commitments.models import CurrentStatus
+from commitments.services import approve_update, rebuild_current_statuses
+from tests.factories import ActionFactory, CityFactory, ProgressUpdateFactory, ReviewerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def current_rows():
+    return sorted(
+        CurrentStatus.objects.values_list("city", "action", "update", "status", "happened_on")
+    )
+
+
+@pytest.fixture
+def logged():
+    """Two cities with approved, superseded, same-day and pending updates."""
+    reviewer = ReviewerFactory()
+    for city in CityFactory.create_batch(2):
+        for code, steps in [("1.1", ["in_progress", "achieved"]), ("2.1", ["achieved"])]:
+            action = ActionFactory(code=code)
+            for step, status in enumerate(steps):
+                update = ProgressUpdateFactory(
+                    city=city, action=action, status=status, happened_on=date(2024, 1, 1 + step)
+                )
+                approve_update(update, reviewer)
+        same_day = ProgressUpdateFactory(
+            city=city, action=ActionFactory(code="2.1"), status="reversed",
+            happened_on=date(2024, 1, 1),
+        )  # fmt: skip
+        approve_update(same_day, reviewer)
+        ProgressUpdateFactory(city=city, action=ActionFactory(code="3.1"))  # pending
+
+
+def test_a_current_status_copies_its_updates_status_and_date(logged):
+    for current in CurrentStatus.objects.select_related("update"):
+        assert (current.status, current.happened_on) == (
+            current.update.status,
+            current.update.happened_on,
+        )
+    assert {status for *_ids, status, _on in current_rows()} == {"achieved", "reversed"}
+
+
+def test_rebuilding_gives_what_the_services_kept(logged):
+    kept = current_rows()
+    CurrentStatus.objects.all().delete()
+    rebuild_current_statuses()
+    assert current_rows() == kept and len(kept) == 4
