@@ -3,7 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pledge_tracker.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("advocate/", include("commitments.advocate_urls")),

@@ -62,7 +62,7 @@ def url_for(name, args, record):
     return reverse(name, kwargs={arg: values[arg] for arg in args})
 
 
-@pytest.mark.parametrize(("name", "args"), ours("commitments:") + ours("api:"))
+@pytest.mark.parametrize(("name", "args"), ours("commitments:") + ours("api:") + ours("healthz"))
 def test_public_urls_open_to_anyone_and_take_no_writes(client, record, name, args):
     url = url_for(name, args, record)
     assert client.get(url).status_code == 200, url
