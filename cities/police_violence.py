@@ -19,6 +19,7 @@ from django.db.models.functions import ExtractYear
 from openpyxl import load_workbook
 
 from cities.models import City, CityAlias, PoliceKilling, match_key
+from cities.signals import records_imported
 from cities.states import US_STATES
 from cities.validators import PAST_DATE_VALIDATORS, without_control_characters
 
@@ -351,6 +352,8 @@ def import_police_violence(path, progress=None, dry_run=False):
     summary.created, summary.updated = len(to_create), len(to_update)
     if dry_run:
         transaction.set_rollback(True)
+    elif to_create or to_update:
+        records_imported.send(sender=PoliceKilling)  # bulk writes send no model signals
     return summary
 
 

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -6,6 +6,7 @@ from commitments import (
     api,
     converters,  # noqa: F401 (registers <state:>)
 )
+from commitments.caching import public
 
 router = SimpleRouter()
 router.register("principles", api.PrincipleViewSet, basename="principle")
@@ -13,12 +14,22 @@ router.register("updates", api.UpdateViewSet, basename="update")
 router.register("evidence", api.EvidenceViewSet, basename="evidence")
 router.register("pledges", api.PledgeViewSet, basename="pledge")
 
+
+def public_urls(patterns):
+    """The API is read-only and public: every endpoint is served as `caching.public` says."""
+    for pattern in patterns:
+        pattern.callback = public(pattern.callback)
+    return patterns
+
+
 app_name = "api"
-urlpatterns = [
-    path("", api.api_root, name="root"),
-    path("cities/", api.CityList.as_view(), name="city-list"),
-    path("cities/<state:state>/<slug:slug>/", api.CityScorecard.as_view(), name="city-detail"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("", include(router.urls)),
-]
+urlpatterns = public_urls(
+    [
+        path("", api.api_root, name="root"),
+        path("cities/", api.CityList.as_view(), name="city-list"),
+        path("cities/<state:state>/<slug:slug>/", api.CityScorecard.as_view(), name="city-detail"),
+        path("schema/", SpectacularAPIView.as_view(), name="schema"),
+        path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+        *router.urls,
+    ]
+)

@@ -7,7 +7,9 @@ class CommitmentsConfig(AppConfig):
 
     def ready(self):
         from cities.models import CityQuerySet
+        from commitments import caching
         from commitments.scores import annotate_scores
 
         # City.objects.with_scores() reads the scoring rules that live in this app.
         CityQuerySet.annotate_scores = annotate_scores
+        caching.connect()

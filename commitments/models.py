@@ -400,3 +400,15 @@ class CurrentStatus(models.Model):
 
     def __str__(self):
         return f"{self.city} · {self.action.code}"
+
+
+class RecordStamp(models.Model):
+    """When anything the public sees last changed: one row, moved by every write.
+
+    Pages derive their ETag, Last-Modified and cache key from it (`commitments.caching`).
+    """
+
+    changed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Record last changed at {self.changed_at:%Y-%m-%d %H:%M:%S}"

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cities.models import City
 from cities.validators import validate_printable
+from commitments.caching import touch
 from commitments.models import (
     PUBLISH_PERMISSION,
     REVIEW_PERMISSION,
@@ -129,6 +130,7 @@ def rebuild_current_statuses(batch=5000):
     CurrentStatus.objects.all().delete()
     rows = (CurrentStatus(city_id=u.city_id, action_id=u.action_id, **_current(u)) for u in latest)
     CurrentStatus.objects.bulk_create(rows, batch_size=batch)
+    touch()  # bulk writes send no model signals
 
 
 def _approve_update(update, reviewer, note=""):

@@ -1,6 +1,7 @@
 """Shared fixtures: fast password hashing, and the people who use the site."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from tests.factories import CityFactory, MayorFactory, StaffFactory, UserFactory
@@ -67,3 +68,9 @@ def advocate_client(client, advocate):
 @pytest.fixture
 def other_advocate_client(client, other_advocate):
     return logged_in(client, other_advocate)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no cached page (the cache outlives the rolled-back database)."""
+    cache.clear()

@@ -18,7 +18,7 @@ SOURCE = Path(settings.BASE_DIR).parent / "shared/seed/mayoral-pledge.txt"
 FILL_INS = ["[# of civilians]", "[name of city]", "[#]", "[Black/Latino/etc.]", "[name of mayor]"]
 # "N. Title: the commitment in the pledge's own words" (the page numbers them with <ol>).
 COMMITMENT = re.compile(r"(\d)\.\s+(.+?):\s+(.+)")
-CITY_PLEDGE_QUERIES = 7
+CITY_PLEDGE_QUERIES = 8  # with the read of the record's last change
 
 
 def normalised(text):

@@ -1,0 +1,111 @@
+"""Public pages answer from what the record was when it last changed.
+
+Every write moves one timestamp (`RecordStamp`): model saves and deletes in both apps through
+signals, bulk writes by calling `touch()`. Public views read it (one query) and derive from it
+an ETag and Last-Modified, answering 304 to a matching conditional request without computing
+the page, and a cache key, so an approval shows at once: the next request misses the cache.
+Only anonymous requests are served from the cache; logged-in users always get their own page.
+"""
+
+import functools
+import hashlib
+
+from django.apps import apps as global_apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, quote_etag
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_safe
+
+from cities.signals import records_imported
+from commitments.models import RecordStamp
+
+STAMP = 1  # the primary key of the one RecordStamp row
+TRACKED_APPS = {"cities", "commitments"}
+
+
+def touch(**_signal):
+    """Record that the public record changed now."""
+    now = timezone.now()
+    if not RecordStamp.objects.filter(pk=STAMP).update(changed_at=now):
+        RecordStamp.objects.update_or_create(pk=STAMP, defaults={"changed_at": now})
+
+
+def last_changed():
+    stamp = RecordStamp.objects.filter(pk=STAMP).values_list("changed_at", flat=True).first()
+    return stamp or timezone.now()
+
+
+def _touch_on_write(sender, **signal):
+    # Migrations' historical models send signals too, before this table may exist: not ours.
+    ours = sender._meta.apps is global_apps and sender._meta.app_label in TRACKED_APPS
+    if ours and sender is not RecordStamp:
+        touch()
+
+
+def connect():
+    """Called once the apps are ready (`commitments.apps`)."""
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_touch_on_write, dispatch_uid=f"record-stamp-{id(signal)}")
+    records_imported.connect(touch, dispatch_uid="record-stamp-import")
+
+
+def _variant(request):
+    """What besides the URL makes a page differ: the htmx fragment, and who is asking."""
+    signed_in = request.user.is_authenticated if hasattr(request, "user") else False
+    return f"{request.get_full_path()}|{request.headers.get('HX-Request', '')}|{signed_in}"
+
+
+def public(view):
+    """A public read: GET/HEAD only, conditional, compressed, cached by the record's version."""
+
+    @functools.wraps(view)
+    def respond(request, *args, **kwargs):
+        changed = last_changed()
+        variant = _variant(request)
+        digest = hashlib.sha256(f"{changed.isoformat()}|{variant}".encode()).hexdigest()[:32]
+        etag = quote_etag(digest)
+        not_modified = get_conditional_response(
+            request, etag=etag, last_modified=int(changed.timestamp())
+        )
+        if not_modified is not None:
+            return not_modified
+        anonymous = not variant.endswith("|True")
+        key = f"page:{digest}"
+        response = cache.get(key) if anonymous and settings.PAGE_CACHE_SECONDS else None
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()  # the API's responses render late; a cache keeps content
+            _mark(response, etag, changed, anonymous)
+            if _cacheable(response, anonymous):
+                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+        return response
+
+    return require_safe(gzip_page(respond))
+
+
+def _mark(response, etag, changed, anonymous):
+    if response.status_code != 200:
+        return
+    response.headers.setdefault("ETag", etag)
+    response.headers.setdefault("Last-Modified", http_date(changed.timestamp()))
+    if "Cache-Control" not in response.headers:  # a view may allow more (the badge does)
+        # Always revalidate (a 304 costs one query), so a new approval is never hidden.
+        visibility = "public" if anonymous else "private"
+        patch_cache_control(response, max_age=0, must_revalidate=True, **{visibility: True})
+    patch_vary_headers(response, ["Cookie", "HX-Request"])
+
+
+def _cacheable(response, anonymous):
+    return (
+        anonymous
+        and settings.PAGE_CACHE_SECONDS
+        and isinstance(response, HttpResponse)
+        and response.status_code == 200
+        and not response.cookies
+    )
