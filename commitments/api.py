@@ -8,6 +8,7 @@ from rest_framework.reverse import reverse
 
 from cities.models import City
 from commitments.filters import CityFilter, EvidenceFilter, PledgeFilter, UpdateFilter
+from commitments.pagination import LogPagination
 from commitments.scores import pledge_record
 from commitments.selectors import approved_evidence, approved_updates, framework
 from commitments.serializers import (
@@ -59,6 +60,7 @@ class UpdateViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = UpdateSerializer
     filterset_class = UpdateFilter
+    pagination_class = LogPagination
 
     def get_queryset(self):
         return approved_updates()

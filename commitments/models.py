@@ -294,6 +294,22 @@ class Evidence(Reviewed):
     class Meta(Reviewed.Meta):
         verbose_name_plural = "evidence"
         ordering = ["-published_on", "-id"]
+        indexes = [
+            # The public evidence list, newest first, and each city's.
+            models.Index(
+                F("published_on").desc(),
+                F("id").desc(),
+                condition=Q(review_state=ReviewState.APPROVED),
+                name="approved_evidence_latest_first",
+            ),
+            models.Index(
+                "city",
+                F("published_on").desc(),
+                F("id").desc(),
+                condition=Q(review_state=ReviewState.APPROVED),
+                name="approved_evidence_by_city",
+            ),
+        ]
         constraints = [
             *Reviewed.Meta.constraints,
             models.CheckConstraint(
@@ -311,6 +327,13 @@ class Evidence(Reviewed):
         return self.title
 
 
+# Which approved update is a city's current status: the one that happened last and, for steps
+# on the same day, the one approved last (a same-day correction wins), then the one logged last.
+# The methodology page states this rule; the public log lists updates in this order too.
+UPDATES_LATEST_FIRST = ["-happened_on", "-reviewed_at", "-id"]
+NEWEST_UPDATES = [F(name.lstrip("-")).desc() for name in UPDATES_LATEST_FIRST]
+
+
 class ProgressUpdate(Reviewed):
     """One entry in the append-only log of what a city did on an action.
 
@@ -325,14 +348,25 @@ class ProgressUpdate(Reviewed):
     happened_on = models.DateField("when it happened", validators=PAST_DATE_VALIDATORS)
     evidence = models.ManyToManyField(Evidence, related_name="updates", blank=True)
 
-    # Which approved update is a city's current status: the one that happened last and, for
-    # steps on the same day, the one approved last (a same-day correction wins), then the one
-    # logged last. The methodology page states this rule.
-    LATEST_FIRST = ["-happened_on", "-reviewed_at", "-id"]
+    LATEST_FIRST = UPDATES_LATEST_FIRST
 
     class Meta(Reviewed.Meta):
         ordering = ["-happened_on", "-id"]
-        indexes = [models.Index(fields=["city", "action", "review_state"])]
+        indexes = [
+            models.Index(fields=["city", "action", "review_state"]),
+            # The public log and each city's timeline, newest first, read from an index.
+            models.Index(
+                *NEWEST_UPDATES,
+                condition=Q(review_state=ReviewState.APPROVED),
+                name="approved_updates_latest_first",
+            ),
+            models.Index(
+                "city",
+                *NEWEST_UPDATES,
+                condition=Q(review_state=ReviewState.APPROVED),
+                name="approved_updates_by_city",
+            ),
+        ]
         constraints = [
             *Reviewed.Meta.constraints,
             models.CheckConstraint(

@@ -1,6 +1,7 @@
 """Public pages: home, scorecards, city pages, principles, methodology, the pledge, updates."""
 
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from cities.models import City
@@ -14,6 +15,7 @@ from cities.police_violence import (
 from commitments import scoring
 from commitments.filters import CityFilter, UpdateFilter
 from commitments.models import PledgeStatus, Principle
+from commitments.pagination import LogPage
 from commitments.scores import principle_averages, ranked_on_principle
 from commitments.selectors import (
     approved_updates,
@@ -106,8 +108,10 @@ def pledge(request):
 
 def updates(request):
     updates = filtered(request, UpdateFilter, approved_updates())
-    context = {"filter": updates, "page": paginate(request, updates.qs)}
-    return render(request, "commitments/updates.html", context)
+    page = LogPage(request, updates.qs, PAGE_SIZE)
+    if page.invalid:
+        raise Http404("This page of the log does not exist; start again from the first page.")
+    return render(request, "commitments/updates.html", {"filter": updates, "page": page})
 
 
 def city_pledge(request, state, slug):

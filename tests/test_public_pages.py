@@ -1,5 +1,6 @@
 """The public pages, read as an anonymous visitor would."""
 
+import html
 import re
 from datetime import date
 
@@ -75,7 +76,7 @@ PAGES = [
     ("commitments:principle", ["training"], 4, "Testville"),
     ("commitments:methodology", [], 3, "18 of 27"),
     ("commitments:pledge", [], 2, "NOT ONE MORE person"),
-    ("commitments:updates", [], 6, "The council adopted it."),
+    ("commitments:updates", [], 5, "The council adopted it."),
 ]
 
 
@@ -303,9 +304,14 @@ def test_updates_filter_by_state_and_principle(client, three_cities):
     assert "Austin" not in by_principle
 
 
-def test_updates_paginate(client):
+def test_updates_paginate_by_keyset_newest_first(client):
     city = CityFactory()
-    for act in Action.objects.all()[:26]:
-        ApprovedUpdateFactory(city=city, action=act)
-    assert "Page 1 of 2" in text(client.get("/updates/"))
-    assert text(client.get("/updates/?page=2")).count('class="list-group-item"') == 1
+    for day, act in enumerate(Action.objects.all()[:26], start=1):
+        ApprovedUpdateFactory(city=city, action=act, happened_on=date(2024, 1, day))
+    first = text(client.get("/updates/"))
+    assert first.count('class="list-group-item"') == 25 and 'rel="prev"' not in first
+    older = re.search(r'href="([^"]+)" rel="next"', first).group(1)
+    second = text(client.get(html.unescape(older)))
+    assert second.count('class="list-group-item"') == 1 and 'rel="next"' not in second
+    assert 'datetime="2024-01-01"' in second  # the oldest comes last
+    assert client.get("/updates/", {"cursor": "not-a-cursor"}).status_code == 404
