@@ -29,6 +29,9 @@ from commitments.selectors import (
 )
 
 PAGE_SIZE = 25
+# A city page shows its latest updates and links to its whole log, so it never grows with it.
+TIMELINE_SIZE = 10
+RANKING_SIZE = 50
 
 
 def paginate(request, items, per_page=PAGE_SIZE):
@@ -54,7 +57,7 @@ def scorecard(request):
 
 def city_detail(request, state, slug):
     city = get_object_or_404(City.objects.with_scores(), state=state.upper(), slug=slug)
-    timeline = approved_updates().filter(city=city)
+    timeline = list(approved_updates().filter(city=city)[: TIMELINE_SIZE + 1])
     races, years = killings_by_year(city)
     context = {
         "city": city,
@@ -66,7 +69,8 @@ def city_detail(request, state, slug):
         "mayors": mayors_with_pledges(city),
         "minimum_rated": scoring.minimum_rated_for_grade(city.total_actions),
         "cards": principle_cards(city, framework(), current_statuses(city)),
-        "timeline": timeline,
+        "timeline": timeline[:TIMELINE_SIZE],
+        "timeline_continues": len(timeline) > TIMELINE_SIZE,
     }
     return render(request, "commitments/city_detail.html", context)
 
@@ -79,9 +83,8 @@ def principle_list(request):
 def principle_detail(request, slug):
     principle = get_object_or_404(framework(), slug=slug)
     ranked = ranked_on_principle(City.objects.with_scores(), principle.number)
-    return render(
-        request, "commitments/principle_detail.html", {"principle": principle, "ranked": ranked}
-    )
+    context = {"principle": principle, "page": paginate(request, ranked, per_page=RANKING_SIZE)}
+    return render(request, "commitments/principle_detail.html", context)
 
 
 def methodology(request):

@@ -73,7 +73,7 @@ PAGES = [
     ("commitments:home", [], 4, "Sitting mayors who signed"),
     ("commitments:scorecard", [], 4, "Testville"),
     ("commitments:principles", [], 3, "Average score across cities"),
-    ("commitments:principle", ["training"], 4, "Testville"),
+    ("commitments:principle", ["training"], 5, "Testville"),
     ("commitments:methodology", [], 3, "18 of 27"),
     ("commitments:pledge", [], 2, "NOT ONE MORE person"),
     ("commitments:updates", [], 5, "The council adopted it."),
@@ -315,3 +315,25 @@ def test_updates_paginate_by_keyset_newest_first(client):
     assert second.count('class="list-group-item"') == 1 and 'rel="next"' not in second
     assert 'datetime="2024-01-01"' in second  # the oldest comes last
     assert client.get("/updates/", {"cursor": "not-a-cursor"}).status_code == 404
+
+
+def test_a_city_page_shows_its_latest_updates_and_links_to_the_rest(client):
+    city = CityFactory(name="Busyville")
+    for day, act in enumerate(Action.objects.all()[:12], start=1):
+        ApprovedUpdateFactory(city=city, action=act, happened_on=date(2024, 3, day))
+    page = text(client.get(city_url(city)))
+    timeline = page.split('id="timeline-heading"')[1]
+    assert timeline.count('class="list-group-item"') == 10
+    assert 'datetime="2024-03-12"' in timeline and 'datetime="2024-03-02"' not in timeline
+    assert f"city={city.slug}" in timeline
+
+
+def test_a_principle_ranking_is_paged(client):
+    CityFactory.create_batch(51)
+    url = reverse("commitments:principle", args=["training"])
+
+    def ranking(**query):
+        return text(client.get(url, query)).split('id="ranking-heading"')[1]
+
+    assert "51 cities, best first" in ranking() and ranking().count("<tr><td>") == 50
+    assert ranking(page=2).count("<tr><td>") == 1
