@@ -50,7 +50,7 @@ class CityQuerySet(models.QuerySet):
 
         Lazy: building it runs no query. How cities are scored belongs to the commitments app,
         which depends on this one and never the other way round; it installs the scorer below
-        when it loads (`commitments.apps`, `commitments.scores.annotate_scores`).
+        when it loads (`commitments.apps`, `commitments.scores.stored_scores`).
         """
         return self.annotate_scores()
 

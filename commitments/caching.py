@@ -22,7 +22,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from cities.signals import records_imported
-from commitments.models import RecordStamp
+from commitments.models import CityScore, CurrentStatus, RecordStamp
 
 STAMP = 1  # the primary key of the one RecordStamp row
 TRACKED_APPS = {"cities", "commitments"}
@@ -41,16 +41,29 @@ def last_changed():
 
 
 def _touch_on_write(sender, **signal):
-    # Migrations' historical models send signals too, before this table may exist: not ours.
-    ours = sender._meta.apps is global_apps and sender._meta.app_label in TRACKED_APPS
-    if ours and sender is not RecordStamp:
-        touch()
+    touch()
 
 
 def connect():
-    """Called once the apps are ready (`commitments.apps`)."""
-    for signal in (post_save, post_delete, m2m_changed):
-        signal.connect(_touch_on_write, dispatch_uid=f"record-stamp-{id(signal)}")
+    """Called once the apps are ready (`commitments.apps`): every record model's writes touch.
+
+    Connected per model, never for all senders: a receiver of post_delete makes Django fetch
+    and signal every row a delete removes. Derived tables are left out; the services that
+    rebuild them touch once.
+    """
+    derived = {CurrentStatus, CityScore, RecordStamp}
+    for label in TRACKED_APPS:
+        for model in global_apps.get_app_config(label).get_models():
+            if model in derived or model.__name__.startswith("Historical"):
+                continue
+            for signal in (post_save, post_delete):
+                signal.connect(_touch_on_write, sender=model, dispatch_uid=f"stamp-{model}")
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(
+                    _touch_on_write,
+                    sender=field.remote_field.through,
+                    dispatch_uid=f"stamp-{field}",
+                )
     records_imported.connect(touch, dispatch_uid="record-stamp-import")
 
 

@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from cities.models import City, Mayor, http_url_condition, http_url_validator
 from cities.validators import EARLIEST_DATE, PAST_DATE_VALIDATORS
 from cities.validators import TEXT_VALIDATORS as TEXT
-from commitments.scoring import DEFAULT_WEIGHT, MAX_WEIGHT, PRINCIPLE_NUMBERS, Status
+from commitments.scoring import DEFAULT_WEIGHT, MAX_WEIGHT, PRINCIPLE_NUMBERS, Grade, Status
 
 # The permission that lets a user approve or reject what others submit (the "Reviewers" group).
 REVIEW_PERMISSION = "commitments.review"
@@ -446,3 +446,34 @@ class RecordStamp(models.Model):
 
     def __str__(self):
         return f"Record last changed at {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CityScore(models.Model):
+    """Every figure `City.objects.with_scores()` gives, as last computed for one city.
+
+    Computed by the one scoring query (`scores.compute_scores`) whenever the city's record or
+    the framework changes (`services.refresh_scores`), so that pages read plain columns instead
+    of aggregating every city's ratings on every request.
+    """
+
+    city = models.OneToOneField(
+        City, on_delete=models.CASCADE, primary_key=True, related_name="stored_score"
+    )
+    score_numerator = models.BigIntegerField()
+    score_denominator = models.BigIntegerField()
+    principle_scores = models.JSONField()
+    score = models.PositiveSmallIntegerField()
+    score_exact = models.DecimalField(max_digits=5, decimal_places=2)
+    grade = models.CharField(max_length=10, choices=Grade.choices)
+    graded = models.BooleanField()
+    rated_actions = models.PositiveSmallIntegerField()
+    total_actions = models.PositiveSmallIntegerField()
+    achieved_actions = models.PositiveSmallIntegerField()
+    reversed_actions = models.PositiveSmallIntegerField()
+    last_updated = models.DateField(null=True)
+
+    class Meta:
+        indexes = [models.Index(F("graded").desc(), F("score").desc(), name="city_score_rank")]
+
+    def __str__(self):
+        return f"{self.city}: {self.score}"

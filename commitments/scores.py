@@ -1,6 +1,8 @@
 """The scored queryset: every figure any surface shows about a city, computed exactly in SQL.
 
-`City.objects.with_scores()` annotates, in one query and without running any while it is built:
+`compute_scores(cities)` computes, in one query, and `City.objects.with_scores()` reads as last
+computed (stored per city in `CityScore` by the write services), without running any query
+while it is built:
 
 - `principle_scores`: one entry per principle, in order, each a dict with `number`, `score`
   (rounded half up), `points` and `weight` (the exact score is points / weight), `rated` and
@@ -17,6 +19,7 @@ denominator n·∏weight (stored on each principle with its multiplier, see
 """
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db.models import (
     BooleanField,
@@ -40,7 +43,7 @@ from django.db.models.functions import Cast, Coalesce, JSONArray, JSONObject, Nu
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from cities.models import City, Mayor
-from commitments.models import CurrentStatus, Pledge, PledgeStatus, Principle
+from commitments.models import CityScore, CurrentStatus, Pledge, PledgeStatus, Principle
 from commitments.scoring import (
     COVERAGE_THRESHOLD,
     EXACT_PLACES,
@@ -94,24 +97,25 @@ def principle_weight(number):
     return Coalesce(_principle_constant("weight_total", number=number), 1)
 
 
-def _principle_score(number):
-    points, weight = principle_points(number), principle_weight(number)
+def _principle_score(principle):
+    number = principle.number
+    points, weight = principle_points(number), Value(principle.weight_total)
     return JSONObject(
         number=Value(number),
         score=round_half_up(points, weight),
         points=points,
         weight=weight,
         rated=Count("current_statuses", filter=Q(**{PRINCIPLE + "number": number})),
-        actions=Coalesce(_principle_constant("action_count", number=number), 0),
+        actions=Value(principle.action_count),
     )
 
 
-def _city_points():
+def _city_points(principles):
     """SQL: (numerator, denominator) of the city score, the mean of the principle scores."""
     multiplier = F(ACTION + "weight") * F(PRINCIPLE + "score_multiplier")
     numerator = Coalesce(Sum(points_expression(STATUS) * multiplier), 0)
-    denominator = Coalesce(_principle_constant("score_denominator", number=1), 1)
-    return numerator, denominator
+    denominator = principles[0].score_denominator if principles else 1
+    return numerator, Value(denominator)
 
 
 def _grade():
@@ -146,24 +150,45 @@ def sitting_pledge_status():
     return Coalesce(Subquery(latest), Value(PledgeStatus.NOT_ASKED))
 
 
-def annotate_scores(cities):
-    """The body of `City.objects.with_scores()` (see the module docstring)."""
-    numerator, denominator = _city_points()
+STORED = [field.name for field in CityScore._meta.concrete_fields if field.name != "city"]
+
+
+def stored_scores(cities):
+    """The body of `City.objects.with_scores()`: the stored scores, the mayor and the pledge."""
+    return cities.annotate(
+        **{name: F(f"stored_score__{name}") for name in STORED},
+        mayor_name=sitting_mayor_name(),
+        pledge_status=sitting_pledge_status(),
+    )
+
+
+def framework_constants():
+    """Each principle's number and exact-score constants, in order: what scoring depends on."""
+    fields = ["number", "weight_total", "action_count", "score_denominator"]
+    rows = Principle.objects.filter(number__in=PRINCIPLE_NUMBERS).order_by("number")
+    return tuple(rows.values_list(*fields))
+
+
+def compute_scores(cities, constants):
+    """Every stored figure, computed from the cities' current statuses (see the docstring),
+    with the framework's `constants` written into the SQL as values."""
+    principles = [SimpleNamespace(number=number, weight_total=weight, action_count=actions,
+                                  score_denominator=denominator)
+                  for number, weight, actions, denominator in constants]  # fmt: skip
+    numerator, denominator = _city_points(principles)
     hundredths = round_half_up(numerator, denominator, scale=10**EXACT_PLACES)
     return (
         cities.annotate(
             score_numerator=numerator,
             score_denominator=denominator,
-            principle_scores=JSONArray(*[_principle_score(number) for number in PRINCIPLE_NUMBERS]),
+            principle_scores=JSONArray(*[_principle_score(principle) for principle in principles]),
             score=round_half_up(F("score_numerator"), F("score_denominator")),
             score_exact=Cast(hundredths * Value(ONE_HUNDREDTH), ExactScoreField()),
             rated_actions=Count("current_statuses"),
-            total_actions=Coalesce(_principle_constant("action_count"), 0),
+            total_actions=Value(sum(principle.action_count for principle in principles)),
             achieved_actions=Count("current_statuses", filter=Q(**{STATUS: Status.ACHIEVED})),
             reversed_actions=Count("current_statuses", filter=Q(**{f"{STATUS}__in": FLAGGED})),
             last_updated=Max("current_statuses__happened_on"),
-            mayor_name=sitting_mayor_name(),
-            pledge_status=sitting_pledge_status(),
         )
         .annotate(grade=_grade())
         .annotate(

@@ -3,7 +3,7 @@
 import functools
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -15,6 +15,7 @@ from commitments.models import (
     PUBLISH_PERMISSION,
     REVIEW_PERMISSION,
     Action,
+    CityScore,
     CurrentStatus,
     Evidence,
     Pledge,
@@ -22,12 +23,14 @@ from commitments.models import (
     ProgressUpdate,
     ReviewState,
 )
+from commitments.scores import STORED, compute_scores, framework_constants
 from commitments.scoring import framework_totals
 
 
 @transaction.atomic
 def refresh_framework_totals():
-    """Recompute each principle's exact-score constants after its actions or weights change."""
+    """Recompute each principle's exact-score constants after its actions or weights change,
+    and with them every city's stored scores."""
     weights = {}
     for number, weight in Action.objects.values_list("principle__number", "weight"):
         weights.setdefault(number, []).append(weight)
@@ -36,6 +39,55 @@ def refresh_framework_totals():
         for field, value in totals[principle.number].items():
             setattr(principle, field, value)
         principle.save(update_fields=list(totals[principle.number]))
+    refresh_scores()
+
+
+def refresh_scores(city_id=None):
+    """Store one city's scores (or every city's) as the scoring query computes them."""
+    constants = framework_constants()
+    sql, params = _refresh_statement(connection.vendor, city_id is not None, constants)
+    params = [city_id if param == ANY_CITY else param for param in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+ANY_CITY = -424242  # stands for the city's id in the prepared statement; no id is negative
+
+
+@functools.lru_cache(maxsize=32)
+def _refresh_statement(vendor, one_city, constants):
+    """INSERT … SELECT … ON CONFLICT DO UPDATE: the database computes and stores the scores.
+
+    Building the scoring query takes Django tens of milliseconds, and an approval refreshes
+    a city's scores every time, so the statement is built once per framework and reused.
+    """
+    # A WHERE in both cases: SQLite needs one before ON CONFLICT in INSERT … SELECT.
+    cities = City.objects.filter(pk=ANY_CITY) if one_city else City.objects.filter(pk__gte=0)
+    select = compute_scores(cities.order_by(), constants).values_list("pk", *STORED)
+    select_sql, params = select.query.get_compiler(connection=connection).as_sql()
+    columns = ", ".join(connection.ops.quote_name(CityScore._meta.get_field(f).column)
+                        for f in ["city", *STORED])  # fmt: skip
+    updates = ", ".join(f"{quoted} = excluded.{quoted}" for quoted in
+                        (connection.ops.quote_name(CityScore._meta.get_field(f).column)
+                         for f in STORED))  # fmt: skip
+    table = connection.ops.quote_name(CityScore._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({columns}) {select_sql}"
+        f" ON CONFLICT ({connection.ops.quote_name('city_id')}) DO UPDATE SET {updates}"
+    )
+    return sql, tuple(params)
+
+
+def refresh_scores_after_migrating(using, **_signal):
+    """A migration may change how scores are computed or stored: store them afresh."""
+    if CityScore._meta.db_table in connections[using].introspection.table_names():
+        refresh_scores()
+
+
+def store_new_city_scores(sender, instance, created, raw=False, **_signal):
+    """A new city has scores from the start (all zero, until something is rated)."""
+    if created and not raw:
+        refresh_scores(instance.pk)
 
 
 # What still stands or may yet: a rejected submission counts for nothing.
@@ -111,6 +163,7 @@ def refresh_current_status(city_id, action_id):
         CurrentStatus.objects.update_or_create(
             city_id=city_id, action_id=action_id, defaults=_current(latest)
         )
+    refresh_scores(city_id)
 
 
 def _current(update):
@@ -130,6 +183,7 @@ def rebuild_current_statuses(batch=5000):
     CurrentStatus.objects.all().delete()
     rows = (CurrentStatus(city_id=u.city_id, action_id=u.action_id, **_current(u)) for u in latest)
     CurrentStatus.objects.bulk_create(rows, batch_size=batch)
+    refresh_scores()
     touch()  # bulk writes send no model signals
 
 

@@ -21,7 +21,12 @@ from commitments.models import (
     ReviewState,
 )
 from commitments.scoring import PRINCIPLE_NUMBERS, Status
-from commitments.services import approve_evidence, approve_pledge, approve_update
+from commitments.services import (
+    approve_evidence,
+    approve_pledge,
+    approve_update,
+    refresh_scores,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -224,3 +229,4 @@ def rate(city, statuses, happened_on=date(2024, 1, 1)):
         )
         for update in updates
     )
+    refresh_scores(city.pk)

@@ -3,8 +3,11 @@
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
-from commitments.models import CurrentStatus
+from cities.models import City
+from commitments.models import Action, CityScore, CurrentStatus
+from commitments.scores import STORED, compute_scores, framework_constants
 from commitments.services import approve_update, rebuild_current_statuses
 from tests.factories import ActionFactory, CityFactory, ProgressUpdateFactory, ReviewerFactory
 
@@ -51,3 +54,33 @@ def test_rebuilding_gives_what_the_services_kept(logged):
     CurrentStatus.objects.all().delete()
     rebuild_current_statuses()
     assert current_rows() == kept and len(kept) == 4
+
+
+def stored_and_computed():
+    stored = list(CityScore.objects.order_by("city").values_list("city", *STORED))
+    computed = compute_scores(City.objects.order_by("pk"), framework_constants())
+    return stored, list(computed.values_list("pk", *STORED))
+
+
+def test_stored_scores_are_what_the_scoring_query_computes(logged):
+    stored, computed = stored_and_computed()
+    assert stored == computed and len(stored) == 2
+
+
+def test_stored_scores_follow_a_change_of_weight(logged, staff_client):
+    before = list(CityScore.objects.values_list("score_exact", flat=True))
+    action = Action.objects.get(code="1.1")
+    staff_client.post(
+        reverse("admin:commitments_action_change", args=[action.pk]),
+        {"principle": action.principle_id, "code": action.code, "position": action.position,
+         "title": action.title, "achieved_when": action.achieved_when, "weight": 5},
+    )  # fmt: skip
+    stored, computed = stored_and_computed()
+    assert stored == computed
+    assert list(CityScore.objects.values_list("score_exact", flat=True)) != before
+
+
+def test_a_new_city_is_stored_unrated():
+    city = CityFactory()
+    assert (city.stored_score.score, city.stored_score.rated_actions) == (0, 0)
+    assert city.stored_score.grade == "incomplete"
