@@ -58,9 +58,6 @@ KILLINGS_PER_CITY = 15_000 / 1_500
 # the smallest of 1,500 cities about 330.
 UPDATES_POPULATION_EXPONENT = 0.5
 KILLINGS_POPULATION_EXPONENT = 0.8
-# Every action is rated twice at least: the first rating of each is approved.
-MIN_UPDATES_PER_CITY = 54
-
 YEARS_OF_RECORD = 10
 PLEDGE_PUBLISHED = date(2015, 1, 1)
 ADVOCATES = 8
@@ -71,7 +68,7 @@ REPORTING_DELAY_DAYS = 20  # mean days from an event to its update
 EVIDENCE_PER_UPDATE_MIX = {1: 35, 2: 35, 3: 30}
 # How often a link is to new evidence rather than the city's recent evidence; the rest is
 # shared, which brings the evidence to about EVIDENCE_PER_UPDATE per update.
-NEW_EVIDENCE_RATE = 0.11
+NEW_EVIDENCE_RATE = 0.125
 RECENT_EVIDENCE = 24  # per review state, the items a city's next updates may reuse
 # Evidence an update may cite, by the update's review state: an approved update stands on
 # approved evidence only, and pending evidence backs only pending updates.
@@ -89,6 +86,7 @@ REJECTION_NOTES = [
 LADDER = [Status.NOT_STARTED, Status.IN_PROGRESS, Status.PARTIALLY_ACHIEVED, Status.ACHIEVED]
 STEP_UP_RATE = 0.3
 REVERSAL_RATE = 0.02  # of updates to an action that is at least partially achieved
+REVERSIBLE = LADDER.index(Status.PARTIALLY_ACHIEVED)
 
 SUMMARIES = {
     Status.NOT_STARTED: "{city} officials confirmed that no formal step is planned on “{topic}”.",
@@ -201,6 +199,16 @@ KILLINGS = Table(
 # Parents before children: foreign keys are checked as each batch goes in.
 TABLES = [CITIES, CITY_ADVOCATES, MAYORS, PLEDGES, EVIDENCE, UPDATES, UPDATE_EVIDENCE, KILLINGS]
 LOADED_MODELS = [City, Mayor, Pledge, Evidence, ProgressUpdate, PoliceKilling, CurrentStatus]
+COUNTED = {
+    "cities": City,
+    "mayors": Mayor,
+    "pledge records": Pledge,
+    "evidence items": Evidence,
+    "progress updates": ProgressUpdate,
+    "evidence links": UPDATE_EVIDENCE.model,
+    "current statuses": CurrentStatus,
+    "police-violence records": PoliceKilling,
+}
 
 
 @dataclass(frozen=True)
@@ -222,8 +230,9 @@ class Span:
 
     @property
     def last_day(self):
-        """Yesterday: any moment after its (UTC) midnight may record it."""
-        return self.moment(self.end).date() - timedelta(days=1)
+        """The last day whose midnight (UTC) lies in the span: a date compares with a timestamp
+        as its midnight."""
+        return self.last_moment.date()
 
     @property
     def last_moment(self):
@@ -234,8 +243,7 @@ class Span:
         return datetime.fromtimestamp(seconds, tz=UTC)
 
     def soon_after(self, day, rng, within_days=30):
-        """A moment in the month after a day began, but not today; a date compares with a
-        timestamp as its midnight (UTC)."""
+        """A moment in the month after a day's midnight (UTC), within the span."""
         midnight = datetime.combine(day, time.min, tzinfo=UTC)
         later = midnight + timedelta(seconds=rng.randrange(within_days * 86_400))
         return min(later, self.last_moment)
@@ -288,7 +296,7 @@ class UpdateDraft:
 
 def generate_load_data(city_count=1500, seed=DEFAULT_SEED, show_progress=False):
     """Fill an empty database with `city_count` cities' record; returns the rows per table."""
-    check_may_load(city_count)
+    _check_may_load(city_count)
     span = Span.ending(timezone.localdate())
     with transaction.atomic():
         reviewer, advocates = _load_users()
@@ -300,10 +308,10 @@ def generate_load_data(city_count=1500, seed=DEFAULT_SEED, show_progress=False):
             _write_log(writer, places, reviewer.pk, span, seed, show_progress)
         rebuild_current_statuses()
     _analyze()
-    return {model._meta.verbose_name_plural: model.objects.count() for model in LOADED_MODELS}
+    return {name: model.objects.count() for name, model in COUNTED.items()}
 
 
-def check_may_load(city_count):
+def _check_may_load(city_count):
     if connection.vendor != "postgresql" and city_count > SQLITE_CITY_LIMIT:
         raise LoadRefused(
             f"Load data for more than {SQLITE_CITY_LIMIT} cities needs PostgreSQL (COPY): set"
@@ -530,16 +538,21 @@ def _write_log(writer, places, reviewer_id, span, seed, show_progress):
     counts = _shares(
         round(UPDATES_PER_CITY * len(places)),
         [place.population**UPDATES_POPULATION_EXPONENT for place in places],
-        minimum=max(MIN_UPDATES_PER_CITY, 2 * len(actions)),
+        minimum=2 * len(actions),  # a first rating of each action, and later news
     )
     logs = [
         CityLog(place, count, actions, span, random.Random(f"{seed}:log:{place.id}"))
         for place, count in zip(places, counts, strict=True)
     ]
     evidence_ids, update_ids = itertools.count(1), itertools.count(1)
-    with tqdm(
-        total=sum(counts), unit=" updates", file=sys.stderr, disable=not show_progress
-    ) as bar:
+    bar = tqdm(
+        total=sum(counts),
+        unit=" updates",
+        file=sys.stderr,
+        mininterval=1,
+        disable=not show_progress,
+    )
+    with bar:
         for update in heapq.merge(*logs, key=attrgetter("submitted_at")):
             for evidence in update.evidence:
                 if evidence.id is None:
@@ -596,7 +609,7 @@ class CityLog:
     def _proposed_status(self, action):
         """(status, level it leaves the action at): where it stands, a step up, or reversed."""
         level, target = self.levels[action.pk], self.targets[action.pk]
-        if level >= 2 and self.rng.random() < REVERSAL_RATE:
+        if level >= REVERSIBLE and self.rng.random() < REVERSAL_RATE:
             return Status.REVERSED, 0
         if level < target and self.rng.random() < STEP_UP_RATE:
             level += 1
@@ -762,7 +775,5 @@ def _analyze():
     otherwise write hint bits."""
     if connection.vendor != "postgresql":
         return
-    tables = ", ".join(model._meta.db_table for model in [*LOADED_MODELS, UPDATE_EVIDENCE.model])
-    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
     with connection.cursor() as cursor:
-        cursor.execute(f"{command} {tables}")
+        cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)")
