@@ -135,7 +135,7 @@ def print_machine():
     print(f"- Machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.1f} GiB, "
           f"{platform.platform()}, Python {platform.python_version()}")  # fmt: skip
     print(f"- Load: {server.USERS} concurrent locust users, no think time, {SECONDS} s per URL; "
-          f"gunicorn, {server.WORKERS} sync workers, DEBUG off")  # fmt: skip
+          f"gunicorn, {server.WORKERS} threaded workers (gunicorn.conf.py), DEBUG off")  # fmt: skip
 
 
 def print_data(load, downloads):

@@ -88,8 +88,9 @@ def free_port():
 def gunicorn(env):
     """Serve the site with the settings in `env`; stopped on leaving, whatever happened."""
     port = free_port()
+    # The project's gunicorn.conf.py (threaded workers) is the deployment being measured.
     command = [sys.executable, "-m", "gunicorn", "pledge_tracker.wsgi", f"--workers={WORKERS}",
-               "--worker-class=sync", f"--bind=127.0.0.1:{port}"]  # fmt: skip
+               "--config=gunicorn.conf.py", f"--bind=127.0.0.1:{port}"]  # fmt: skip
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         server = Server(f"http://127.0.0.1:{port}", process)

@@ -321,7 +321,12 @@ class PoliceKilling(models.Model):
 
     class Meta:
         ordering = ["-date", "record_key"]
-        indexes = [models.Index(fields=["city", "date"])]
+        # The per-city years, and the data's newest date and import time on every city page.
+        indexes = [
+            models.Index(fields=["city", "date"]),
+            models.Index(fields=["date"]),
+            models.Index(fields=["imported_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(state__in=list(US_STATES)), name="police_killing_state_is_usps_code"

@@ -8,7 +8,7 @@ from rest_framework.reverse import reverse
 
 from cities.models import City
 from commitments.filters import CityFilter, EvidenceFilter, PledgeFilter, UpdateFilter
-from commitments.pagination import LogPagination
+from commitments.pagination import EvidencePagination, LogPagination
 from commitments.scores import pledge_record
 from commitments.selectors import approved_evidence, approved_updates, framework
 from commitments.serializers import (
@@ -71,6 +71,7 @@ class EvidenceViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = EvidenceSerializer
     filterset_class = EvidenceFilter
+    pagination_class = EvidencePagination
 
     def get_queryset(self):
         return approved_evidence()

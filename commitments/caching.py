@@ -68,13 +68,19 @@ def connect():
 
 
 def _variant(request):
-    """What besides the URL makes a page differ: the htmx fragment, and who is asking."""
+    """What besides the URL makes a page differ: the htmx fragment, the encoding the client
+    accepts, and who is asking."""
     signed_in = request.user.is_authenticated if hasattr(request, "user") else False
-    return f"{request.get_full_path()}|{request.headers.get('HX-Request', '')}|{signed_in}"
+    gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+    return f"{request.get_full_path()}|{request.headers.get('HX-Request', '')}|{gzip}|{signed_in}"
 
 
 def public(view):
-    """A public read: GET/HEAD only, conditional, compressed, cached by the record's version."""
+    """A public read: GET/HEAD only, conditional, compressed, cached by the record's version.
+
+    The cache keeps the compressed response, so a hit costs no compression either.
+    """
+    view = gzip_page(view)
 
     @functools.wraps(view)
     def respond(request, *args, **kwargs):
@@ -99,7 +105,7 @@ def public(view):
                 cache.set(key, response, settings.PAGE_CACHE_SECONDS)
         return response
 
-    return require_safe(gzip_page(respond))
+    return require_safe(respond)
 
 
 def _mark(response, etag, changed, anonymous):

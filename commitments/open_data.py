@@ -6,7 +6,7 @@ from django.contrib.syndication.views import Feed
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -42,12 +42,14 @@ class _Echo:
         return value
 
 
-def csv_download(filename, header, rows):
-    """Stream rows as a UTF-8 CSV with a header row, one line at a time.
+def csv_download(filename, header, rows, stream=True):
+    """Rows as a UTF-8 CSV with a header row: streamed one line at a time, or, for the short
+    lists (`stream=False`), whole, so that it can be cached like a page.
 
     The rows are read inside a transaction: there PostgreSQL's cursor streams the first row at
-    once, where outside one (WITH HOLD) it would build the whole result first. The response has
-    no length, so it goes out chunked and a cut-off download cannot pass for a complete one.
+    once, where outside one (WITH HOLD) it would build the whole result first. A streamed
+    response has no length, so it goes out chunked and a cut-off download cannot pass for a
+    complete one.
     """
     writer = csv.writer(_Echo())
 
@@ -57,16 +59,21 @@ def csv_download(filename, header, rows):
             for row in rows:
                 yield writer.writerow([neutralise(value) for value in row])
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    content_type = "text/csv; charset=utf-8"
+    if stream:
+        response = StreamingHttpResponse(lines(), content_type=content_type)
+    else:
+        response = HttpResponse("".join(lines()), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def filtered_csv(request, filterset_class, queryset, filename, header, row, rows_of=None):
+def filtered_csv(request, filterset_class, queryset, filename, header, row, rows_of=None,
+                 stream=True):  # fmt: skip
     """A list's CSV, filtered exactly as its page and API endpoint; bad filters answer 400.
 
     `row` turns one item into a line; `rows_of`, if given, turns the filtered queryset into
-    the items first (for a CSV of counts).
+    the items first (for a CSV of counts); `stream` as for `csv_download`.
     """
     filterset = filterset_class(request.GET, queryset=queryset)
     if not filterset.is_valid():
@@ -77,7 +84,7 @@ def filtered_csv(request, filterset_class, queryset, filename, header, row, rows
         )
     items = rows_of(filterset.qs) if rows_of else filterset.qs
     rows = (row(item) for item in items.iterator(chunk_size=2000))
-    return csv_download(filename, header, rows)
+    return csv_download(filename, header, rows, stream)
 
 
 def data_page(request):
@@ -123,7 +130,7 @@ def cities_csv(request):
                 absolute(request, city.get_absolute_url())]  # fmt: skip
 
     return filtered_csv(request, CityFilter, City.objects.with_scores(),
-                        "pledge-tracker-cities.csv", header, row)  # fmt: skip
+                        "pledge-tracker-cities.csv", header, row, stream=False)  # fmt: skip
 
 
 def updates_csv(request):
@@ -179,7 +186,8 @@ def police_violence_csv(request):
     header = ["state", "city", "year", "race", "people_killed", "source"]
     records = PoliceKilling.objects.filter(city__isnull=False)
     filename = "pledge-tracker-police-violence.csv"
-    return filtered_csv(request, PoliceKillingFilter, records, filename, header, row, counts)
+    return filtered_csv(request, PoliceKillingFilter, records, filename, header, row, counts,
+                        stream=False)  # fmt: skip
 
 
 @cache_control(public=True, max_age=3600)

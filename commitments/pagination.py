@@ -34,6 +34,13 @@ class LogPagination(NullableLinksSchema, CursorPagination):
     ordering = UPDATES_LATEST_FIRST
 
 
+class EvidencePagination(NullableLinksSchema, CursorPagination):
+    """Keyset pagination over approved evidence, newest first (no count over 200,000 items)."""
+
+    page_size = 50
+    ordering = ["-published_on", "-id"]
+
+
 class LogPage:
     """One page of the log for an HTML page, with its neighbours' URLs (or None)."""
 

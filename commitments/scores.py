@@ -39,6 +39,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, JSONArray, JSONObject, NullIf, Rank
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
@@ -208,8 +209,13 @@ def mean_score():
 
 
 def ranked_on_principle(cities, number):
-    """Scored cities ranked on one principle, best first; ties share a rank (1, 1, 1, 4)."""
-    score = round_half_up(principle_points(number), principle_weight(number))
+    """Scored cities ranked on one principle, best first; ties share a rank (1, 1, 1, 4).
+
+    Reads the stored score from `with_scores()`: `principle_scores` lists the principles by
+    number, 1 to 7, so principle n is at position n - 1.
+    """
+    stored = KT(f"principle_scores__{number - 1}__score")
+    score = Cast(stored, IntegerField())
     return (
         cities.annotate(principle_score=score)
         .annotate(rank=Window(Rank(), order_by=F("principle_score").desc()))

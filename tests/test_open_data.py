@@ -28,10 +28,14 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+def body(response):
+    """The whole body, streamed (the log's CSVs) or not (the short lists, cached like pages)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def read_csv(response):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.streaming
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
+    return list(csv.DictReader(io.StringIO(body(response).decode("utf-8"))))
 
 
 @pytest.fixture
@@ -308,3 +312,11 @@ def test_city_pledge_with_no_deaths_in_the_last_full_year_says_so(client, killin
     CityFactory(name="Quiet", state="VT", slug="quiet")
     body = client.get("/cities/vt/quiet/pledge/").content.decode()
     assert "In 2024, no one killed by police in Quiet was recorded." in body
+
+
+def test_the_logs_csvs_stream_and_the_short_lists_are_sent_whole(client):
+    for url in ("/data/updates.csv", "/data/evidence.csv"):
+        assert client.get(url).streaming, url
+    for url in ("/data/cities.csv", "/data/police-violence.csv"):
+        response = client.get(url)
+        assert not response.streaming and response["ETag"], url
