@@ -3,6 +3,7 @@
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.urls import reverse
 
 from tests.factories import CityFactory, MayorFactory, StaffFactory, UserFactory
 
@@ -74,3 +75,12 @@ def other_advocate_client(client, other_advocate):
 def empty_cache():
     """Each test starts with no cached page (the cache outlives the rolled-back database)."""
     cache.clear()
+
+
+def change_weight(client, action, weight):
+    """Change an action's weight on its admin page, as staff would."""
+    return client.post(
+        reverse("admin:commitments_action_change", args=[action.pk]),
+        {"principle": action.principle_id, "code": action.code, "position": action.position,
+         "title": action.title, "achieved_when": action.achieved_when, "weight": weight},
+    )  # fmt: skip

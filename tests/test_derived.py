@@ -3,12 +3,12 @@
 from datetime import date
 
 import pytest
-from django.urls import reverse
 
 from cities.models import City
 from commitments.models import Action, CityScore, CurrentStatus
 from commitments.scores import STORED, compute_scores, framework_constants
 from commitments.services import approve_update, rebuild_current_statuses
+from tests.conftest import change_weight
 from tests.factories import ActionFactory, CityFactory, ProgressUpdateFactory, ReviewerFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,12 +69,7 @@ def test_stored_scores_are_what_the_scoring_query_computes(logged):
 
 def test_stored_scores_follow_a_change_of_weight(logged, staff_client):
     before = list(CityScore.objects.values_list("score_exact", flat=True))
-    action = Action.objects.get(code="1.1")
-    staff_client.post(
-        reverse("admin:commitments_action_change", args=[action.pk]),
-        {"principle": action.principle_id, "code": action.code, "position": action.position,
-         "title": action.title, "achieved_when": action.achieved_when, "weight": 5},
-    )  # fmt: skip
+    change_weight(staff_client, Action.objects.get(code="1.1"), 5)
     stored, computed = stored_and_computed()
     assert stored == computed
     assert list(CityScore.objects.values_list("score_exact", flat=True)) != before

@@ -24,7 +24,7 @@ from commitments.models import (
     ReviewState,
 )
 from commitments.services import approve_update
-from tests.conftest import logged_in
+from tests.conftest import change_weight, logged_in
 from tests.factories import (
     ActionFactory,
     ApprovedEvidenceFactory,
@@ -355,11 +355,7 @@ def test_a_pending_item_takes_its_review_once_and_nothing_else():
 
 def test_a_weight_change_is_kept_with_who_and_when(staff_client, staff_user, client):
     action = Action.objects.get(code="1.1")
-    staff_client.post(
-        reverse("admin:commitments_action_change", args=[action.pk]),
-        {"principle": action.principle_id, "code": action.code, "position": action.position,
-         "title": action.title, "achieved_when": action.achieved_when, "weight": 3},
-    )  # fmt: skip
+    change_weight(staff_client, action, 3)
     latest, before = action.history.all()[:2]
     assert (before.weight, latest.weight, latest.history_user) == (1, 3, staff_user)
     body = re.sub(r"<[^>]+>", "", client.get(reverse("commitments:methodology")).content.decode())
