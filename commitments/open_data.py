@@ -1,10 +1,12 @@
 """Open data: streamed CSV downloads, Atom feeds and the embeddable badge."""
 
 import csv
+import functools
+from itertools import islice
 
 from django.contrib.syndication.views import Feed
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -17,13 +19,14 @@ from cities.models import City, PoliceKilling
 from cities.police_violence import SOURCE_NAME
 from cities.validators import without_control_characters
 from commitments.filters import CityFilter, EvidenceFilter, UpdateFilter
-from commitments.models import Evidence, PledgeStatus, Principle
+from commitments.models import Evidence, PledgeStatus, Principle, ReviewState
 from commitments.scoring import COVERAGE_THRESHOLD_TEXT, EXACT_PLACES, Grade, points_for
 from commitments.selectors import approved_evidence, approved_updates, framework_size
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FEED_SIZE = 50
+BATCH = 2000  # rows a download reads at a time
 
 
 def neutralise(value):
@@ -82,8 +85,8 @@ def filtered_csv(request, filterset_class, queryset, filename, header, row, rows
             "Some filters were not understood:\n" + "\n".join(problems),
             content_type="text/plain; charset=utf-8",
         )
-    items = rows_of(filterset.qs) if rows_of else filterset.qs
-    rows = (row(item) for item in items.iterator(chunk_size=2000))
+    items = rows_of(filterset.qs) if rows_of else filterset.qs.iterator(chunk_size=BATCH)
+    rows = (row(item) for item in items)
     return csv_download(filename, header, rows, stream)
 
 
@@ -104,13 +107,11 @@ def absolute(request, path):
 
 
 def city_urls(request):
-    """A city's absolute URL by city id, each built once however many rows name the city."""
-    built = {}
+    """A city's absolute URL from its state and slug, each built once however many rows."""
 
-    def url(city):
-        if city.pk not in built:
-            built[city.pk] = absolute(request, city.get_absolute_url())
-        return built[city.pk]
+    @functools.cache
+    def url(state, slug):
+        return absolute(request, reverse("commitments:city", args=[state.lower(), slug]))
 
     return url
 
@@ -140,20 +141,39 @@ def updates_csv(request):
     city_url = city_urls(request)
 
     def row(u):
-        return [u.pk, u.city.state, u.city.name, u.action.code, u.action.title,
-                u.action.principle.number, u.status, points_for(u.status), u.summary,
-                u.happened_on, u.reviewed_at, " ".join(str(e.pk) for e in u.evidence.all()),
-                city_url(u.city)]  # fmt: skip
+        return [u["pk"], u["city__state"], u["city__name"], u["action__code"],
+                u["action__title"], u["action__principle__number"], u["status"],
+                points_for(u["status"]), u["summary"], u["happened_on"], u["reviewed_at"],
+                " ".join(map(str, u["evidence_ids"])),
+                city_url(u["city__state"], u["city__slug"])]  # fmt: skip
 
-    updates = (
-        approved_updates()
-        .prefetch_related(None)
-        .prefetch_related(
-            Prefetch("evidence", queryset=Evidence.objects.approved().only("pk").order_by("pk"))
-        )
-    )
-    return filtered_csv(request, UpdateFilter, updates,
-                        "pledge-tracker-updates.csv", header, row)  # fmt: skip
+    return filtered_csv(request, UpdateFilter, approved_updates(),
+                        "pledge-tracker-updates.csv", header, row, update_rows)  # fmt: skip
+
+
+def batches(rows, size):
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def update_rows(updates):
+    """The log's rows as plain values, with each update's approved evidence ids, a batch at a
+    time: no model instances (they were most of the cost of a 600,000-row download)."""
+    fields = ["pk", "city__state", "city__name", "city__slug", "action__code",
+              "action__title", "action__principle__number", "status", "summary",
+              "happened_on", "reviewed_at"]  # fmt: skip
+    rows = updates.prefetch_related(None).values(*fields).iterator(chunk_size=BATCH)
+    for batch in batches(rows, BATCH):
+        links = Evidence.updates.through.objects.filter(
+            progressupdate__in=[row["pk"] for row in batch],
+            evidence__review_state=ReviewState.APPROVED,
+        ).order_by("evidence")
+        evidence = {}
+        for update_id, evidence_id in links.values_list("progressupdate", "evidence"):
+            evidence.setdefault(update_id, []).append(evidence_id)
+        for row in batch:
+            yield {**row, "evidence_ids": evidence.get(row["pk"], [])}
 
 
 def evidence_csv(request):
