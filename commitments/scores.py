@@ -203,7 +203,7 @@ def compute_scores(cities, constants):
 
 
 def mean_score():
-    """SQL aggregate over `with_scores()` rows: their mean exact score, rounded half up."""
+    """SQL aggregate over stored scores (or `with_scores()` rows): their mean, rounded half up."""
     cities = NullIf(Count("pk"), 0)
     return round_half_up(Sum("score_numerator"), cities * Max("score_denominator"))
 

@@ -6,12 +6,13 @@ Every score comes from `City.objects.with_scores()` (`commitments.scores`).
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from cities.models import City
+from cities.models import City, Mayor
 from commitments.models import (
     Action,
+    CityScore,
     CurrentStatus,
     Evidence,
     Pledge,
@@ -53,13 +54,17 @@ def approved_updates():
 
 
 def home_figures():
-    """The home page's headline figures, in one query."""
-    return City.objects.with_scores().aggregate(
+    """The home page's headline figures, in two queries: the stored scores, and the sitting
+    mayors whose latest approved pledge record is a signature."""
+    figures = CityScore.objects.aggregate(
         cities_tracked=Count("pk"),
-        mayors_signed=Count("pk", filter=Q(pledge_status=PledgeStatus.SIGNED)),
         average_score=mean_score(),
         actions_achieved=Coalesce(Sum("achieved_actions"), 0),
     )
+    latest = pledge_record().filter(mayor=OuterRef("pk")).values("status")[:1]
+    sitting = Mayor.objects.sitting().annotate(status=Subquery(latest))
+    signed = sitting.filter(status=PledgeStatus.SIGNED)
+    return {**figures, "mayors_signed": signed.count()}
 
 
 @dataclass
