@@ -4,7 +4,8 @@ Every write moves one timestamp (`RecordStamp`): model saves and deletes in both
 signals, bulk writes by calling `touch()`. Public views read it (one query) and derive from it
 an ETag and Last-Modified, answering 304 to a matching conditional request without computing
 the page, and a cache key, so an approval shows at once: the next request misses the cache.
-Only anonymous requests are served from the cache; logged-in users always get their own page.
+Only requests without a session or messages are served from the cache; anyone signed in, or
+with a message waiting, always gets their own page.
 """
 
 import functools
@@ -12,6 +13,7 @@ import hashlib
 
 from django.apps import apps as global_apps
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -67,12 +69,19 @@ def connect():
     records_imported.connect(touch, dispatch_uid="record-stamp-import")
 
 
+def _personal(request):
+    """The visitor's own session or messages, if the request carries any: a page rendered for
+    it may show them (a signed-in menu, a one-time message), so it is never cached."""
+    names = [settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name]
+    return "".join(request.COOKIES.get(name, "") for name in names)
+
+
 def _variant(request):
     """What besides the URL makes a page differ: the htmx fragment, the encoding the client
-    accepts, and who is asking."""
-    signed_in = request.user.is_authenticated if hasattr(request, "user") else False
+    accepts, and whose session it is."""
     gzip = "gzip" in request.headers.get("Accept-Encoding", "")
-    return f"{request.get_full_path()}|{request.headers.get('HX-Request', '')}|{gzip}|{signed_in}"
+    htmx = request.headers.get("HX-Request", "")
+    return f"{request.get_full_path()}|{htmx}|{gzip}|{_personal(request)}"
 
 
 def public(view):
@@ -93,7 +102,7 @@ def public(view):
         )
         if not_modified is not None:
             return not_modified
-        anonymous = not variant.endswith("|True")
+        anonymous = not _personal(request)
         key = f"page:{digest}"
         response = cache.get(key) if anonymous and settings.PAGE_CACHE_SECONDS else None
         if response is None:

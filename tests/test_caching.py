@@ -116,3 +116,13 @@ def test_each_page_of_a_list_and_each_filter_is_its_own_entry(client, city):
     everything = client.get(url).content.decode()
     wisconsin = client.get(url, {"state": "WI"}).content.decode()
     assert "Cachetown" in everything and "Cachetown" not in wisconsin
+
+
+def test_a_visitor_with_a_message_waiting_never_gets_or_leaves_a_cached_page(client, city):
+    url = reverse("commitments:scorecard")
+    client.get(url)  # cached for visitors without a session
+    client.cookies["messages"] = "a one-time message"
+    response = client.get(url)
+    assert "private" in response["Cache-Control"]
+    del client.cookies["messages"]
+    assert "public" in client.get(url)["Cache-Control"]
