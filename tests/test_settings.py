@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from django.db import connection
 
 CHECK = [sys.executable, "manage.py", "check"]
 
@@ -30,3 +31,11 @@ def test_production_needs_secret_key_and_allowed_hosts(env, missing):
 
 def test_development_defaults_need_no_environment():
     assert run_check().returncode == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_postgresql_connections_do_not_jit_compile():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
