@@ -16,7 +16,6 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from cities.models import City
 from commitments.models import (
     PUBLISH_PERMISSION,
     REVIEW_PERMISSION,
@@ -31,6 +30,8 @@ from commitments.models import (
 from commitments.services import (
     APPROVERS,
     REJECTERS,
+    check_may_act_on,
+    check_proposal_evidence,
     propose_update,
     publish_evidence,
     record_pledge,
@@ -215,25 +216,20 @@ class ProgressUpdateForm(forms.ModelForm):
 
     user = None  # set by ProgressUpdateAdmin.get_form
 
-    def clean_city(self):
-        city = self.cleaned_data["city"]
-        if not City.objects.assigned_to(self.user).filter(pk=city.pk).exists():
-            raise ValidationError(f"You are not assigned to {city}.")
-        return city
-
-    def clean_evidence(self):
-        evidence = self.cleaned_data["evidence"]
-        if not evidence:
-            raise ValidationError("Attach at least one piece of evidence.")
-        if all(item.review_state == ReviewState.REJECTED for item in evidence):
-            raise ValidationError("All of this evidence was rejected; attach a source that stands.")
-        return evidence
-
     def clean(self):
         data = super().clean()
-        city, evidence = data.get("city"), data.get("evidence") or []
-        if city and any(item.city_id != city.pk for item in evidence):
-            self.add_error("evidence", f"Attach only evidence about {city}.")
+        city, evidence = data.get("city"), data.get("evidence")
+        if city is None:
+            return data
+        try:
+            check_may_act_on(self.user, city)
+        except PermissionDenied as refusal:
+            self.add_error("city", str(refusal))
+        if evidence is not None:
+            try:
+                check_proposal_evidence(city, list(evidence))
+            except ValidationError as error:
+                self.add_error("evidence", error)
         return data
 
 

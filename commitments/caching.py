@@ -42,10 +42,6 @@ def last_changed():
     return stamp or timezone.now()
 
 
-def _touch_on_write(sender, **signal):
-    touch()
-
-
 def connect():
     """Called once the apps are ready (`commitments.apps`): every record model's writes touch.
 
@@ -59,10 +55,10 @@ def connect():
             if model in derived or model.__name__.startswith("Historical"):
                 continue
             for signal in (post_save, post_delete):
-                signal.connect(_touch_on_write, sender=model, dispatch_uid=f"stamp-{model}")
+                signal.connect(touch, sender=model, dispatch_uid=f"stamp-{model}")
             for field in model._meta.local_many_to_many:
                 m2m_changed.connect(
-                    _touch_on_write,
+                    touch,
                     sender=field.remote_field.through,
                     dispatch_uid=f"stamp-{field}",
                 )

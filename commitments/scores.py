@@ -79,23 +79,10 @@ ACTION = "current_statuses__action__"
 PRINCIPLE = "current_statuses__action__principle__"
 
 
-def _principle_constant(field, **filters):
-    """SQL: an uncorrelated read of the principles' stored exact-score constants (or a total)."""
-    rows = Principle.objects.filter(**filters).order_by()
-    if filters:
-        return Subquery(rows.values(field)[:1])
-    total = rows.annotate(total=Func(F(field), function="SUM", output_field=IntegerField()))
-    return Subquery(total.values("total"))
-
-
 def principle_points(number):
     """SQL aggregate: a city's weighted points on one principle (0 with none rated)."""
     weighted = points_expression(STATUS) * F(ACTION + "weight")
     return Coalesce(Sum(weighted, filter=Q(**{PRINCIPLE + "number": number})), 0)
-
-
-def principle_weight(number):
-    return Coalesce(_principle_constant("weight_total", number=number), 1)
 
 
 def _principle_score(principle):
@@ -211,10 +198,10 @@ def mean_score():
 def ranked_on_principle(cities, number):
     """Scored cities ranked on one principle, best first; ties share a rank (1, 1, 1, 4).
 
-    Reads the stored score from `with_scores()`: `principle_scores` lists the principles by
-    number, 1 to 7, so principle n is at position n - 1.
+    Reads the stored score from `with_scores()`: `principle_scores` lists the principles in
+    the order of PRINCIPLE_NUMBERS.
     """
-    stored = KT(f"principle_scores__{number - 1}__score")
+    stored = KT(f"principle_scores__{PRINCIPLE_NUMBERS.index(number)}__score")
     score = Cast(stored, IntegerField())
     return (
         cities.annotate(principle_score=score)

@@ -282,10 +282,7 @@ def propose_update(
     evidence = list(evidence)
     if new_evidence:
         evidence.append(_validated(Evidence(city=city, submitted_by=user, **new_evidence)))
-    if not evidence:
-        raise ValidationError("A proposal needs at least one piece of evidence.")
-    if any(item.city_id != city.pk for item in evidence):
-        raise ValidationError("Evidence must belong to the same city.")
+    check_proposal_evidence(city, evidence)
     for item in evidence:
         if item.pk is None:
             item.save()
@@ -294,6 +291,16 @@ def propose_update(
     if _may_publish(user, evidence):
         update = _approve_update(update, reviewer=user)
     return update
+
+
+def check_proposal_evidence(city, evidence):
+    """A proposal stands on evidence: some, all about its city, and not all of it rejected."""
+    if not evidence:
+        raise ValidationError("Attach at least one piece of evidence.")
+    if any(item.city_id != city.pk for item in evidence):
+        raise ValidationError(f"Attach only evidence about {city}.")
+    if all(item.review_state == ReviewState.REJECTED for item in evidence):
+        raise ValidationError("All of this evidence was rejected; attach a source that stands.")
 
 
 def _may_publish(user, evidence):

@@ -6,8 +6,9 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_says_both_are_ok(client):
-    response = client.get(reverse("healthz"))
+def test_healthz_says_both_are_ok(client, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get(reverse("healthz"))
     assert (response.status_code, response.json()) == (200, {"database": "ok", "cache": "ok"})
     assert "no-cache" in response["Cache-Control"]
 
