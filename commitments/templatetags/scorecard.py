@@ -2,7 +2,7 @@
 
 from django import template
 
-from commitments.models import PledgeStatus
+from commitments.models import EvidenceKind, PledgeStatus
 from commitments.scoring import FLAGGED, NO_INFORMATION, Grade, Status
 
 register = template.Library()
@@ -23,6 +23,12 @@ def is_flagged(status):
 def pledge_label(pledge_status):
     """A pledge status in words; no approved record is "Not asked"."""
     return PledgeStatus(pledge_status or PledgeStatus.NOT_ASKED).label
+
+
+@register.filter
+def evidence_kind_label(kind):
+    """Like `get_kind_display`, without the dict of every label it builds on each call."""
+    return EvidenceKind(kind).label
 
 
 @register.filter
