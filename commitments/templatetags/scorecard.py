@@ -1,6 +1,12 @@
-"""Labels for stored values that pages show in words."""
+"""Labels and badges for stored values that pages show in words.
+
+The badges are tags rather than included templates: a scorecard page shows a hundred of them,
+and an `{% include %}` costs about ten times as much to render.
+"""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from commitments.models import EvidenceKind, PledgeStatus
 from commitments.scoring import FLAGGED, NO_INFORMATION, Grade, Status
@@ -12,11 +18,6 @@ register = template.Library()
 def status_label(status):
     """A status in words; no status is "No information"."""
     return Status(status).label if status else NO_INFORMATION
-
-
-@register.filter
-def is_flagged(status):
-    return status in FLAGGED
 
 
 @register.filter
@@ -34,3 +35,29 @@ def evidence_kind_label(kind):
 @register.filter
 def grade_label(grade):
     return Grade(grade).label
+
+
+@register.simple_tag
+def status_badge(status):
+    """A status as a badge; a reversed one carries a warning sign besides its colour."""
+    flag = mark_safe(' <span aria-hidden="true">⚠</span>') if status in FLAGGED else ""
+    return format_html(
+        '<span class="status status-{}">{}{}</span>', status or "none", status_label(status), flag
+    )
+
+
+@register.simple_tag
+def pledge_badge(pledge_status):
+    return format_html(
+        '<span class="pledge pledge-{}">{}</span>',
+        pledge_status or PledgeStatus.NOT_ASKED,
+        pledge_label(pledge_status),
+    )
+
+
+@register.simple_tag
+def grade_badge(grade):
+    title = "No grade: too few actions rated" if grade == Grade.INCOMPLETE else f"Grade {grade}"
+    return format_html(
+        '<span class="grade grade-{}" title="{}">{}</span>', grade, title, grade_label(grade)
+    )
