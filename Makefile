@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install install-dev bench
+.PHONY: run serve test lint install install-dev bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,25 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# Development: settings default to production, so these two targets say DEBUG=true.
+run test: export DEBUG ?= true
+
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Production-like on this machine: gunicorn (gunicorn.conf.py), DEBUG off, collected static
+# files, plain HTTP on 127.0.0.1:8000. A real deployment sets its own secrets (README).
+serve: export DEBUG = false
+serve: export SECRET_KEY ?= serve-only-$(shell hostname)-not-a-production-secret-key-0123456789
+serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
+serve: export EMAIL_URL ?= consolemail://
+serve: export SECURE_SSL_REDIRECT ?= false
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/gunicorn pledge_tracker.wsgi
 
 test: install-dev
 	$(BIN)/pytest

@@ -34,6 +34,9 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "bench-only-secret-key-that-is-long-enough-for-django-checks",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "EMAIL_URL": "consolemail://",
+    "SECURE_SSL_REDIRECT": "false",  # plain HTTP on this machine
+    "RATE_LIMITS": "off",  # one client sends everything here
     "PAGE_CACHE_SECONDS": "0",
 }
 SELECT_LIST = re.compile(r"^SELECT .*? FROM ", re.DOTALL)  # shortened in the report

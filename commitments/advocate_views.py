@@ -16,6 +16,10 @@ from commitments.forms import PledgeOutreachForm, ProposalForm
 from commitments.models import Action
 from commitments.selectors import advocate_cities, submissions_by, workspace_rows
 from commitments.services import check_may_act_on, propose_update, record_pledge
+from pledge_tracker.limits import limit, user_key
+
+# Each advocate may submit only so often: a runaway script cannot flood the review queue.
+limit_submissions = limit("SUBMISSION_RATE_LIMIT", key=user_key, methods=("POST",), page=True)
 
 
 def assigned_city(user, state, slug):
@@ -39,6 +43,7 @@ def workspace(request, state, slug):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@limit_submissions
 def propose(request, state, slug, code):
     """The proposal form; with htmx it opens and saves in place of the action's row."""
     city = assigned_city(request.user, state, slug)
@@ -81,6 +86,7 @@ def action_row(request, state, slug, code):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@limit_submissions
 def pledge_outreach(request, state, slug):
     city = assigned_city(request.user, state, slug)
     mayor = city.mayors.sitting().first()

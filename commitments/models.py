@@ -5,7 +5,7 @@ from datetime import timedelta
 import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -68,12 +68,23 @@ class Principle(models.Model):
         return reverse("commitments:principle", args=[self.slug])
 
 
+# An action's code is its principle's number and its position, "4.2"; URLs match the same.
+ACTION_CODE_PATTERN = r"\d\.\d"
+validate_action_code = RegexValidator(
+    rf"\A{ACTION_CODE_PATTERN}\Z",
+    "An action's code is its principle's number, a dot and a digit, for example 1.2.",
+)
+
+
 class Action(models.Model):
     """A concrete, checkable step of a principle; cities are rated per action."""
 
     principle = models.ForeignKey(Principle, on_delete=models.PROTECT, related_name="actions")
     code = models.CharField(
-        max_length=5, unique=True, help_text="For example 1.2.", validators=TEXT
+        max_length=5,
+        unique=True,
+        help_text="For example 1.2.",
+        validators=[*TEXT, validate_action_code],
     )
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200, validators=TEXT)
@@ -94,6 +105,9 @@ class Action(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(weight__gte=1, weight__lte=MAX_WEIGHT), name="action_weight_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(code__regex=rf"^{ACTION_CODE_PATTERN}$"), name="action_code_format"
             ),
         ]
 

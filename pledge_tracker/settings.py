@@ -1,27 +1,41 @@
 """Pledge Tracker settings: one module, read from the environment with django-environ."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+# Production unless told otherwise: a deployment that forgets DEBUG never runs in debug mode.
+# `make run` and `make test` set DEBUG=true for development.
+DEBUG = env.bool("DEBUG", default=False)
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL")
+
+
+def _listed(names):
+    return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
+
 
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-only-key")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+    EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 else:
-    missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS") if not env.str(name, default="")]
+    missing = [name for name in REQUIRED_IN_PRODUCTION if not env.str(name, default="")]
     if missing:
         raise ImproperlyConfigured(
-            f"DEBUG is off, so {' and '.join(missing)} must be set in the environment."
+            f"DEBUG is off, so {_listed(missing)} must be set in the environment "
+            "(README, Configuration); set DEBUG=true for development."
         )
     SECRET_KEY = env("SECRET_KEY")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+    EMAIL_CONFIG = env.email("EMAIL_URL")
+vars().update(EMAIL_CONFIG)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -41,12 +55,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "pgtrigger",
     "simple_history",
+    "csp",
+    "axes",
     "cities",
     "commitments",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -57,6 +74,13 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Records who changed reference data (weights, mayors...) in its admin history.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login with the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before checking
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "pledge_tracker.urls"
@@ -113,8 +137,6 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "advocate:dashboard"
 LOGOUT_REDIRECT_URL = "commitments:home"
 
-EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Pledge Tracker <noreply@localhost>")
 
 LANGUAGE_CODE = "en-us"
@@ -139,22 +161,86 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# HTTPS. Behind a load balancer that terminates TLS, set BEHIND_TLS_PROXY=true (only if the
+# proxy overwrites X-Forwarded-Proto) so Django knows the request was secure, and
+# CSRF_TRUSTED_ORIGINS when the public origin differs from the host the app server sees.
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe app servers over plain HTTP
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
 
+# Pages load scripts, styles, images and fonts from this site only, and run no inline script or
+# style (Bootstrap's CSS draws its form controls with data: images).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Abuse limits. The request limits count in the shared cache (CACHE_URL, Redis in production),
+# so every worker and app server shares one count per client; RATE_LIMITS=off turns them off
+# (for load tests), never the login lockout.
+RATE_LIMITS = env.str("RATE_LIMITS", default="on") != "off"
+RATELIMIT_ENABLE = RATE_LIMITS
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/m")
+DOWNLOAD_RATE_LIMIT = env.str("DOWNLOAD_RATE_LIMIT", default="30/m")
+SUBMISSION_RATE_LIMIT = env.str("SUBMISSION_RATE_LIMIT", default="30/h")
+PASSWORD_RESET_RATE_LIMIT = env.str("PASSWORD_RESET_RATE_LIMIT", default="5/h")
+# Proxies in front of the app servers that append the client's address to X-Forwarded-For;
+# 0 reads the connection's own address, which a client cannot forge.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit lists third-party Redis backends only; Django's own increments atomically.
+    "django_ratelimit.W001",
+]
+if DEBUG or not RATE_LIMITS:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")  # one process may count in memory
+
+# Login lockout (django-axes): repeated failures lock out that username from that address,
+# never the whole site or the real user signing in from elsewhere.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CLIENT_IP_CALLABLE = "pledge_tracker.limits.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "pledge_tracker.limits.locked_out"
+
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
+    # JSON only: the browsable API's pages need inline script and style, which the Content
+    # Security Policy forbids; people read the API's documentation at /api/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "commitments.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Anonymous clients may ask so often (429 with Retry-After beyond), counted per address
+    # as pledge_tracker.limits.client_ip counts them.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"]
+    if RATE_LIMITS
+    else [],
+    "DEFAULT_THROTTLE_RATES": {"anon": API_RATE_LIMIT},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {

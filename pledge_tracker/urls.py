@@ -1,13 +1,21 @@
 """Pledge Tracker's URLs: public pages, advocate pages, open data and the staff admin."""
 
 from django.contrib import admin
+from django.contrib.auth.views import PasswordResetView
 from django.urls import include, path
 
 from pledge_tracker.health import healthz
+from pledge_tracker.limits import limit
+
+# Each address may ask for only so many reset mails (logins are limited by django-axes).
+password_reset = limit("PASSWORD_RESET_RATE_LIMIT", methods=("POST",), page=True)(
+    PasswordResetView.as_view()
+)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/password_reset/", password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("advocate/", include("commitments.advocate_urls")),
     path("api/", include("commitments.api_urls")),

@@ -5,7 +5,15 @@ from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
-from tests.factories import CityFactory, MayorFactory, StaffFactory, UserFactory
+from commitments.models import Principle
+from tests.factories import (
+    ApprovedPledgeFactory,
+    ApprovedUpdateFactory,
+    CityFactory,
+    MayorFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -84,3 +92,16 @@ def change_weight(client, action, weight):
         {"principle": action.principle_id, "code": action.code, "position": action.position,
          "title": action.title, "achieved_when": action.achieved_when, "weight": weight},
     )  # fmt: skip
+
+
+@pytest.fixture
+def record(city):
+    """One of each public item, for tests that open every URL."""
+    update = ApprovedUpdateFactory(city=city)
+    return {
+        "city": city,
+        "principle": Principle.objects.get(number=1),
+        "update": update,
+        "evidence": update.evidence.get(),
+        "pledge": ApprovedPledgeFactory(mayor=city.mayors.get()),
+    }

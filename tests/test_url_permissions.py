@@ -1,68 +1,16 @@
 """Who may open what, for every URL the resolver knows: a new URL is guarded or this fails."""
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-from commitments.models import Principle
 from tests.conftest import logged_in
-from tests.factories import (
-    ApprovedPledgeFactory,
-    ApprovedUpdateFactory,
-    ProgressUpdateFactory,
-    UserFactory,
-)
+from tests.factories import ProgressUpdateFactory, UserFactory
+from tests.url_list import ours, public_urls, url_for
 
 pytestmark = pytest.mark.django_db
 
-# Django's own sign-in pages, guarded by Django.
-NOT_OURS = {"login", "logout", "password_change", "password_change_done", "password_reset",
-            "password_reset_done", "password_reset_confirm", "password_reset_complete",
-            "admin:login", "admin:logout"}  # fmt: skip
 
-
-def named_urls(patterns=None, namespace=""):
-    """(full name, argument names) of every named URL, walking the resolver."""
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from named_urls(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            regex = pattern.pattern.regex
-            yield f"{namespace}{pattern.name}", list(regex.groupindex) or [None] * regex.groups
-
-
-def ours(prefix):
-    return sorted(
-        (name, args)
-        for name, args in named_urls()
-        if name.startswith(prefix) and name not in NOT_OURS
-    )
-
-
-@pytest.fixture
-def record(city):
-    update = ApprovedUpdateFactory(city=city)
-    return {
-        "city": city,
-        "principle": Principle.objects.get(number=1),
-        "update": update,
-        "evidence": update.evidence.get(),
-        "pledge": ApprovedPledgeFactory(mayor=city.mayors.get()),
-    }
-
-
-def url_for(name, args, record):
-    """The URL `name` with arguments drawn from the record (its city, principle or item)."""
-    city, principle = record["city"], record["principle"]
-    values = {"state": city.state.lower(), "code": "1.1"}
-    values["slug"] = city.slug if "state" in args else principle.slug
-    if "pk" in args:
-        kind = name.split(":")[-1].removesuffix("-detail")
-        values["pk"] = record[kind].pk
-    return reverse(name, kwargs={arg: values[arg] for arg in args})
-
-
-@pytest.mark.parametrize(("name", "args"), ours("commitments:") + ours("api:") + ours("healthz"))
+@pytest.mark.parametrize(("name", "args"), public_urls())
 def test_public_urls_open_to_anyone_and_take_no_writes(client, record, name, args):
     url = url_for(name, args, record)
     assert client.get(url).status_code == 200, url

@@ -1,0 +1,79 @@
+"""Abuse limits: who a client is, how often it may ask, and the answer when it asked too often.
+
+Counts live in the shared cache (django-ratelimit over `CACHE_URL`), so every worker of every
+app server counts the same client once. `RATE_LIMITS=off` turns the request limits off; the
+login lockout (django-axes, configured in settings) stays.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+from django_ratelimit.core import get_usage
+
+
+def client_ip(request):
+    """The client's address: the connection's own, or, behind `TRUSTED_PROXY_COUNT` proxies
+    that each append to X-Forwarded-For, the address the outermost of them saw (what a client
+    writes into that header itself sits further left and is never read)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def client_key(group, request):
+    return client_ip(request)
+
+
+def user_key(group, request):
+    return str(request.user.pk) if request.user.is_authenticated else client_ip(request)
+
+
+def too_many_requests(request, seconds, page):
+    """429 with Retry-After; a page for people, plain text for programs."""
+    message = f"Too many requests from you in a short time. Please try again in {seconds} seconds."
+    if page:
+        response = render(request, "429.html", {"message": message}, status=429)
+    else:
+        response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def limit(rate_setting, key=client_key, methods=("GET", "HEAD", "POST"), page=False):
+    """Refuse a client that asked more often than the setting `rate_setting` allows ("30/m")."""
+
+    def decorator(view):
+        @wraps(view)
+        def limited(request, *args, **kwargs):
+            if request.method in methods:
+                usage = get_usage(
+                    request,
+                    group=rate_setting,
+                    key=key,
+                    rate=getattr(settings, rate_setting),
+                    method=list(methods),
+                    increment=True,
+                )
+                if usage and usage["should_limit"]:
+                    return too_many_requests(request, max(usage["time_left"], 1), page)
+            return view(request, *args, **kwargs)
+
+        return limited
+
+    return decorator
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """django-axes' answer to a locked-out login: the login page's 429, saying why."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    message = (
+        f"Too many failed sign-ins for this account from your address. Please try again in "
+        f"{minutes} minutes, or reset your password."
+    )
+    response = render(request, "429.html", {"message": message}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
