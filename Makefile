@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run serve test lint install install-dev bench
+.PHONY: run serve test lint install install-dev bench backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,15 @@ serve: install
 
 test: install-dev
 	$(BIN)/pytest
+
+# The whole database to one file, and back into a new, empty database (README, "Backups").
+BACKUP ?= backups/pledge-$(shell date +%Y%m%d-%H%M%S).dump
+backup: install
+	$(BIN)/python manage.py backup $(BACKUP)
+
+restore: install
+	@test -n "$(BACKUP_FILE)" || (echo "make restore BACKUP_FILE=backups/….dump" >&2; exit 2)
+	$(BIN)/python manage.py restore $(BACKUP_FILE)
 
 lint: install-dev
 	$(BIN)/ruff check .

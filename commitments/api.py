@@ -3,10 +3,12 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from cities.models import City
+from commitments.api_schema import Documented
 from commitments.filters import CityFilter, EvidenceFilter, PledgeFilter, UpdateFilter
 from commitments.pagination import EvidencePagination, LogPagination
 from commitments.scores import pledge_record
@@ -21,7 +23,13 @@ from commitments.serializers import (
 )
 
 
-class CityList(generics.ListAPIView):
+class PublicAPI:
+    """The schema says every error the view may answer with (`api_schema`)."""
+
+    schema = Documented()
+
+
+class CityList(PublicAPI, generics.ListAPIView):
     """Every city with its score, grade, principle scores, mayor and pledge status."""
 
     serializer_class = CitySerializer
@@ -31,7 +39,7 @@ class CityList(generics.ListAPIView):
         return City.objects.with_scores()
 
 
-class CityScorecard(generics.RetrieveAPIView):
+class CityScorecard(PublicAPI, generics.RetrieveAPIView):
     """One city's full scorecard: mayors and pledges, principles, actions, statuses, evidence."""
 
     serializer_class = CityScorecardSerializer
@@ -44,7 +52,7 @@ class CityScorecard(generics.RetrieveAPIView):
         )
 
 
-class PrincipleViewSet(viewsets.ReadOnlyModelViewSet):
+class PrincipleViewSet(PublicAPI, viewsets.ReadOnlyModelViewSet):
     """The seven principles with their actions and "achieved when" criteria."""
 
     serializer_class = PrincipleSerializer
@@ -55,7 +63,7 @@ class PrincipleViewSet(viewsets.ReadOnlyModelViewSet):
         return framework()
 
 
-class UpdateViewSet(viewsets.ReadOnlyModelViewSet):
+class UpdateViewSet(PublicAPI, viewsets.ReadOnlyModelViewSet):
     """Approved progress updates, newest first."""
 
     serializer_class = UpdateSerializer
@@ -66,7 +74,7 @@ class UpdateViewSet(viewsets.ReadOnlyModelViewSet):
         return approved_updates()
 
 
-class EvidenceViewSet(viewsets.ReadOnlyModelViewSet):
+class EvidenceViewSet(PublicAPI, viewsets.ReadOnlyModelViewSet):
     """Approved evidence, newest first."""
 
     serializer_class = EvidenceSerializer
@@ -77,7 +85,7 @@ class EvidenceViewSet(viewsets.ReadOnlyModelViewSet):
         return approved_evidence()
 
 
-class PledgeViewSet(viewsets.ReadOnlyModelViewSet):
+class PledgeViewSet(PublicAPI, viewsets.ReadOnlyModelViewSet):
     """Approved pledge records of every mayor, newest first."""
 
     serializer_class = PledgeSerializer
@@ -99,3 +107,11 @@ def api_root(request, format=None):
     return Response(
         {key: reverse(f"api:{name}", request=request) for key, name in ENDPOINTS.items()}
     )
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+def not_found(request, path):
+    """Any other address under /api/ is answered as the API answers, in JSON, not with the
+    site's HTML page: a path parameter that no route takes (`/api/evidence/0.5/`) included."""
+    raise NotFound

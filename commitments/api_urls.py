@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -38,5 +38,8 @@ urlpatterns = public_urls(
             name="docs",
         ),
         *router.urls,
+        # Last, and only with the closing slash, so that APPEND_SLASH still redirects
+        # `/api/cities` to its endpoint.
+        re_path(r"^(?P<path>.*)/$", api.not_found),
     ]
 )

@@ -28,7 +28,16 @@ class CityRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+@extend_schema_field({"type": "string", "maxLength": 500})
+class WebAddressField(serializers.CharField):
+    """An http(s) address as its source gave it. The schema does not call it a `uri`: the
+    record keeps what was entered, which may hold Unicode (an IRI) or characters a URI escapes.
+    """
+
+
 class EvidenceItemSerializer(serializers.ModelSerializer):
+    url = WebAddressField()
+
     class Meta:
         model = Evidence
         fields = ["id", "title", "url", "publisher", "published_on", "kind", "excerpt"]
@@ -62,6 +71,7 @@ class UpdateSerializer(serializers.Serializer):
 
 
 class MayorPledgeSerializer(serializers.ModelSerializer):
+    source_url = WebAddressField(allow_blank=True, help_text="Empty when no source was given.")
     approved_at = serializers.DateTimeField(source="reviewed_at")
 
     class Meta:

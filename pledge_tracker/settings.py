@@ -211,8 +211,11 @@ SILENCED_SYSTEM_CHECKS = [
     # django-ratelimit lists third-party Redis backends only; Django's own increments atomically.
     "django_ratelimit.W001",
 ]
-if DEBUG or not RATE_LIMITS:
-    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")  # one process may count in memory
+if DEBUG:
+    # One development process may count in its own memory; production's counts must be shared.
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "axes.W001"]
+elif not RATE_LIMITS:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 # Login lockout (django-axes): repeated failures lock out that username from that address,
 # never the whole site or the real user signing in from elsewhere.

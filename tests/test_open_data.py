@@ -130,9 +130,10 @@ def openapi(client):
     return client.get("/api/schema/", {"format": "json"}).json()
 
 
-def assert_matches_schema(openapi, path, response):
-    assert response.status_code == 200, response.content
-    content = openapi["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+def assert_matches_schema(openapi, path, response, status=200):
+    assert response.status_code == status, response.content
+    documented = openapi["paths"][path]["get"]["responses"][str(status)]
+    content = documented["content"]["application/json"]
     jsonschema.validate(response.json(), {**content["schema"], "components": openapi["components"]})
 
 
@@ -155,6 +156,38 @@ def test_schema_is_valid_openapi(openapi):
 )
 def test_api_responses_match_the_schema(client, openapi, record, url, path):
     assert_matches_schema(openapi, path, client.get(url))
+
+
+@pytest.mark.parametrize(
+    ("url", "path", "status"),
+    [
+        ("/api/cities/?grade=Z&page=1", "/api/cities/", 400),
+        ("/api/updates/?principle=0", "/api/updates/", 400),
+        ("/api/evidence/?q=%00", "/api/evidence/", 400),
+        ("/api/cities/?page=9", "/api/cities/", 404),
+        ("/api/updates/?cursor=nonsense", "/api/updates/", 404),
+        ("/api/cities/mn/nowhere/", "/api/cities/{state}/{slug}/", 404),
+        ("/api/cities/%C2%84/minneapolis/", "/api/cities/{state}/{slug}/", 404),
+        ("/api/evidence/0.5/", "/api/evidence/{id}/", 404),
+        ("/api/principles/nothing/", "/api/principles/{slug}/", 404),
+    ],
+)
+def test_api_errors_are_documented(client, openapi, record, url, path, status):
+    """Invalid filters, pages, cursors and items answer as the schema says, in JSON, even
+    where no route takes the path parameter."""
+    assert_matches_schema(openapi, path, client.get(url), status)
+
+
+def test_api_schema_says_what_filters_accept(client, openapi, record):
+    """Blank filters mean "any" (the pages' forms send them); principles and actions are
+    listed, so an unknown one is a documented 400, not a surprise."""
+    parameters = {p["name"]: p for p in openapi["paths"]["/api/updates/"]["get"]["parameters"]}
+    assert all(p["allowEmptyValue"] for p in parameters.values())
+    assert parameters["principle"]["schema"]["enum"] == [1, 2, 3, 4, 5, 6, 7]
+    assert "1.2" in parameters["action"]["schema"]["enum"]
+    assert parameters["q"]["schema"]["maxLength"] == 100
+    blank = dict.fromkeys(parameters, "")
+    assert client.get("/api/updates/", blank).json() == client.get("/api/updates/").json()
 
 
 def test_api_never_shows_unapproved_items(client, record):
