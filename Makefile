@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run serve test lint install install-dev bench backup restore
+.PHONY: run serve test lint install install-dev bench soak backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +63,8 @@ $(VENV)/.installed-bench: $(BIN)/python pyproject.toml
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
+
+# Two minutes of mixed traffic (readers, advocates, a reviewer) under gunicorn and PostgreSQL;
+# fails on any 5xx or any accepted submission missing from the database (BENCHMARKS.md).
+soak: $(VENV)/.installed-bench
+	$(BIN)/python bench/soak.py
