@@ -134,8 +134,8 @@ def _demo_users():
         if created:
             user.set_unusable_password()
             user.save()
-            if is_staff:
-                user.groups.add(Group.objects.get(name="Reviewers"))
+        if is_staff:
+            user.groups.add(Group.objects.get(name="Reviewers"))  # again if the group was remade
         users[username] = user
     return users
 

@@ -21,6 +21,15 @@ def describe_stored_records(apps, schema_editor):
     )
 
 
+def give_records_without_an_id_one(apps, schema_editor):
+    """Migrating back: the older schema needs an MPV ID on every record; a record imported
+    without one gets a placeholder naming its row."""
+    PoliceKilling = apps.get_model('cities', 'PoliceKilling')
+    PoliceKilling.objects.filter(mpv_id='').update(
+        mpv_id=Concat(Value('no-mpv-id-'), Cast('pk', CharField()))
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -73,6 +82,7 @@ class Migration(migrations.Migration):
             name='mpv_id',
             field=models.CharField(blank=True, help_text="The dataset's own id, where it has one.", max_length=40, verbose_name='MPV ID'),
         ),
+        migrations.RunPython(migrations.RunPython.noop, give_records_without_an_id_one),
         migrations.AddConstraint(
             model_name='policekilling',
             constraint=models.UniqueConstraint(condition=models.Q(('mpv_id', ''), _negated=True), fields=('mpv_id',), name='police_killing_mpv_id_unique'),

@@ -48,21 +48,27 @@ def seed_framework(apps, schema_editor):
     Action = apps.get_model("commitments", "Action")
     principles = {}
     for number, slug, title, text in PRINCIPLES:
-        principles[number] = Principle.objects.create(
-            number=number, slug=slug, title=title, pledge_text=text
+        principles[number], _ = Principle.objects.update_or_create(
+            number=number, defaults={"slug": slug, "title": title, "pledge_text": text}
         )
     for code, title, achieved_when in ACTIONS:
         number, position = (int(part) for part in code.split("."))
-        Action.objects.create(
-            principle=principles[number],
+        Action.objects.update_or_create(
             code=code,
-            position=position,
-            title=title,
-            achieved_when=achieved_when,
+            defaults={
+                "principle": principles[number],
+                "position": position,
+                "title": title,
+                "achieved_when": achieved_when,
+            },
         )
 
 
 def remove_framework(apps, schema_editor):
+    """Unseed a framework nothing was rated on yet; a rated one stays until 0001's reverse drops
+    its tables (and seeding again updates it in place)."""
+    if apps.get_model("commitments", "ProgressUpdate").objects.exists():
+        return
     apps.get_model("commitments", "Action").objects.all().delete()
     apps.get_model("commitments", "Principle").objects.all().delete()
 
