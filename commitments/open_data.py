@@ -23,8 +23,9 @@ from commitments.models import Evidence, PledgeStatus, Principle, ReviewState
 from commitments.scoring import COVERAGE_THRESHOLD_TEXT, EXACT_PLACES, Grade, points_for
 from commitments.selectors import approved_evidence, approved_updates, framework_size
 
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula; some (East Asian
+# locales of Excel among them) read the full-width forms as the ASCII ones.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 FEED_SIZE = 50
 BATCH = 2000  # rows a download reads at a time
 
