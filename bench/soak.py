@@ -183,15 +183,10 @@ def plan(run_id, advocates):
 
 def uncovered(traffic):
     """Public URL names (site and API) that no reader request reaches."""
-    from django.urls import get_resolver, resolve
+    import targets
+    from django.urls import resolve
 
-    resolver = get_resolver()
-    public = {
-        f"{namespace}:{name}"
-        for namespace in ("commitments", "api")
-        for name in resolver.namespace_dict[namespace][1].reverse_dict
-        if isinstance(name, str)
-    }
+    public = targets.public_url_names()
     kinds = [k for k, _path in traffic["pages"]]
     kinds += [k for pages in traffic["city_pages"] + traffic["principle_pages"] for k in pages]
     kinds += [resolve(path).view_name for path in traffic["big_downloads"]]

@@ -141,15 +141,20 @@ def bench_urls(client):
     return list(dict.fromkeys(url for url in urls if url))
 
 
-def unbenchmarked(urls):
-    """Public URL names that no benchmarked URL reaches, such as pages added since."""
+def public_url_names():
+    """Every URL name of the public site and the API."""
     resolver = get_resolver()
-    public = {
+    return {
         f"{namespace}:{name}"
         for namespace in ("commitments", "api")
         for name in resolver.namespace_dict[namespace][1].reverse_dict
         if isinstance(name, str)
     }
+
+
+def unbenchmarked(urls):
+    """Public URL names that no benchmarked URL reaches, such as pages added since."""
+    public = public_url_names()
     covered = {resolve(urlsplit(url).path).view_name for url in urls}
     return sorted(public - covered - set(DOWNLOADS))
 
