@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run serve test lint install install-dev bench soak backup restore
+.PHONY: run serve test lint install install-dev bench soak backup restore fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ backup: install
 restore: install
 	@test -n "$(BACKUP_FILE)" || (echo "make restore BACKUP_FILE=backups/….dump" >&2; exit 2)
 	$(BIN)/python manage.py restore $(BACKUP_FILE)
+
+# The JSON API fuzzed against its OpenAPI schema (schemathesis): no 5xx, no contract failure.
+fuzz: install-dev
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(BIN)/python scripts/fuzz_api.py
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -39,7 +39,7 @@ urlpatterns = public_urls(
         ),
         *router.urls,
         # Last, and only with the closing slash, so that APPEND_SLASH still redirects
-        # `/api/cities` to its endpoint.
-        re_path(r"^(?P<path>.*)/$", api.not_found),
+        # `/api/cities` to its endpoint. Any character, a newline too (`(?s)` is not reversible).
+        re_path(r"^(?P<path>[\s\S]*)/\Z", api.not_found),
     ]
 )

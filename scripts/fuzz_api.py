@@ -6,7 +6,8 @@ Migrates a throwaway SQLite database, loads the demo data, serves the site on
 127.0.0.1:$FUZZ_PORT (default 8765) and runs every schemathesis check, positive and negative
 data, FUZZ_EXAMPLES (default 100) cases per operation. Exits with schemathesis's status:
 non-zero on any server error or contract failure. Rate limits are off, or the fuzzer would
-meet 429s. Set FUZZ_DATABASE_URL to keep or reuse a database elsewhere.
+meet 429s. Set FUZZ_DATABASE_URL to keep or reuse a database elsewhere; give reports an
+absolute --report-dir, since schemathesis runs in a temporary directory.
 """
 
 import os
@@ -54,7 +55,8 @@ def main():
             st = [str(BIN / "st"), "run", SCHEMA, "--checks", "all", "--mode", "all",
                   "--max-examples", os.environ.get("FUZZ_EXAMPLES", "100"),
                   "--generation-database", "none", *sys.argv[1:]]  # fmt: skip
-            return subprocess.run(st, cwd=ROOT).returncode
+            # In the throwaway directory, so that its crash cache stays out of the repository.
+            return subprocess.run(st, cwd=tmp).returncode
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -168,6 +168,7 @@ def test_api_responses_match_the_schema(client, openapi, record, url, path):
         ("/api/updates/?cursor=nonsense", "/api/updates/", 404),
         ("/api/cities/mn/nowhere/", "/api/cities/{state}/{slug}/", 404),
         ("/api/cities/%C2%84/minneapolis/", "/api/cities/{state}/{slug}/", 404),
+        ("/api/cities/mn/new%0Aline/", "/api/cities/{state}/{slug}/", 404),
         ("/api/evidence/0.5/", "/api/evidence/{id}/", 404),
         ("/api/principles/nothing/", "/api/principles/{slug}/", 404),
     ],
