@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from cities.models import City
 from commitments.models import Action
 from commitments.scores import ranked_on_principle
-from commitments.scoring import MAX_WEIGHT, Status, minimum_rated_for_grade
+from commitments.scoring import GRADES, MAX_WEIGHT, Status, minimum_rated_for_grade
 from commitments.services import approve_update, refresh_framework_totals, reject_update
 from tests.factories import CityFactory, ProgressUpdateFactory, rate, reviewer
 from tests.scoring_oracle import expected_scores
@@ -39,7 +39,16 @@ def assert_agrees(city, statuses):
     )
     shown = {entry["number"]: entry["score"] for entry in result.principle_scores}
     assert shown == expected.principle_scores
+    assert_bounded_and_graded_by_score(result)
     return result
+
+
+def assert_bounded_and_graded_by_score(city):
+    """Whatever the ratings and weights: scores within 0 to 100, the grade the score's band."""
+    assert 0 <= city.score_exact <= 100
+    assert all(0 <= entry["score"] <= 100 for entry in city.principle_scores)
+    if city.graded:
+        assert city.grade == next(grade for grade, low in GRADES if city.score_exact >= low)
 
 
 def codes(*numbers):
