@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from cities.models import City
 from commitments.forms import PledgeOutreachForm, ProposalForm
@@ -29,12 +29,14 @@ def assigned_city(user, state, slug):
 
 
 @login_required
+@require_safe
 def dashboard(request):
     cities = advocate_cities(request.user, timezone.localdate())
     return render(request, "advocate/dashboard.html", {"cities": cities})
 
 
 @login_required
+@require_safe
 def workspace(request, state, slug):
     city = assigned_city(request.user, state, slug)
     context = {"city": city, "rows": workspace_rows(city), "mayor": city.mayors.sitting().first()}
@@ -75,7 +77,7 @@ def propose(request, state, slug, code):
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def action_row(request, state, slug, code):
     """One action's row of the workspace, for htmx to restore after a cancelled proposal."""
     city = assigned_city(request.user, state, slug)
@@ -103,5 +105,6 @@ def pledge_outreach(request, state, slug):
 
 
 @login_required
+@require_safe
 def submissions(request):
     return render(request, "advocate/submissions.html", submissions_by(request.user))
