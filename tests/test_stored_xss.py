@@ -39,6 +39,25 @@ def hostile_record(advocate_client, city, record):
     return record
 
 
+@pytest.fixture
+def hostile_admin_record(staff_client, hostile_record):
+    """Staff's admin forms too: an action's title and the sitting mayor's name."""
+    city = hostile_record["city"]
+    action = hostile_record["update"].action
+    mayor = city.mayors.get()
+    edits = [
+        ("admin:commitments_action_change", action.pk,
+         {"principle": action.principle_id, "code": action.code, "position": action.position,
+          "title": f"{SCRIPT} {QUOTE}", "achieved_when": action.achieved_when, "weight": 1}),
+        ("admin:cities_mayor_change", mayor.pk,
+         {"city": city.pk, "name": IMAGE, "term_start": mayor.term_start.isoformat()}),
+    ]  # fmt: skip
+    for name, pk, data in edits:
+        response = staff_client.post(reverse(name, args=[pk]), data)
+        assert response.status_code == 302, response.content.decode()[-2000:]
+    return hostile_record
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -60,10 +79,10 @@ def body(response):
 
 
 @pytest.mark.parametrize(("name", "args"), public_urls())
-def test_hostile_text_is_inert_on_every_public_url(client, hostile_record, name, args):
+def test_hostile_text_is_inert_on_every_public_url(client, hostile_admin_record, name, args):
     """Markup (pages, feeds, the badge) carries it escaped and stays well-formed; data (CSV,
     JSON) carries it verbatim under a type no browser renders as a page."""
-    url = url_for(name, args, hostile_record)
+    url = url_for(name, args, hostile_admin_record)
     response = client.get(url)
     kind, text = response["Content-Type"].split(";")[0], body(response)
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -75,10 +94,12 @@ def test_hostile_text_is_inert_on_every_public_url(client, hostile_record, name,
         ElementTree.fromstring(text.encode())  # a feed or the badge: still well-formed XML
 
 
-def test_the_hostile_text_is_shown_as_text(client, hostile_record):
+def test_the_hostile_text_is_shown_as_text(client, hostile_admin_record):
     """The checks above are not passing on pages that left the text out."""
     page = body(client.get(reverse("commitments:updates")))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    city_page = body(client.get(hostile_admin_record["city"].get_absolute_url()))
+    assert "&lt;img src=x onerror=" in city_page  # the mayor's name, from the admin
     feed = body(client.get(reverse("commitments:updates_feed")))
     assert "alert(1)" in feed
 
