@@ -1,11 +1,12 @@
-"""Labels and badges for stored values that pages show in words.
+"""Labels, badges and evidence lists for stored values that pages show in words.
 
-The badges are tags rather than included templates: a scorecard page shows a hundred of them,
-and an `{% include %}` costs about ten times as much to render.
+These are tags rather than included templates: a scorecard page shows a hundred badges, a city
+page up to 37 evidence lists, and an `{% include %}` costs about ten times as much to render.
 """
 
 from django import template
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from commitments.models import EvidenceKind, PledgeStatus
@@ -61,3 +62,19 @@ def grade_badge(grade):
     return format_html(
         '<span class="grade grade-{}" title="{}">{}</span>', grade, title, grade_label(grade)
     )
+
+
+@register.simple_tag
+def evidence_list(evidence):
+    """An update's sources: title linked, publisher, date and kind; nothing if it has none."""
+    items = format_html_join(
+        "",
+        '<li><a href="{}" rel="noopener noreferrer" target="_blank">{}</a> — {}, '
+        '<time datetime="{}">{}</time> <span class="text-body-secondary">({})</span></li>',
+        (
+            (item.url, item.title, item.publisher, item.published_on.isoformat(),
+             date_format(item.published_on, "M j, Y"), evidence_kind_label(item.kind))
+            for item in evidence
+        ),
+    )  # fmt: skip
+    return format_html('<ul class="list-unstyled small mb-0">{}</ul>', items) if items else ""
