@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
+from rest_framework.throttling import AnonRateThrottle
 
 
 def client_ip(request):
@@ -22,6 +23,13 @@ def client_ip(request):
     if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
         return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
+
+
+class AnonymousClientThrottle(AnonRateThrottle):
+    """DRF's throttle for anonymous API clients, telling clients apart as the site does."""
+
+    def get_ident(self, request):
+        return client_ip(request)
 
 
 def client_key(group, request):
@@ -49,17 +57,16 @@ def limit(rate_setting, key=client_key, methods=("GET", "HEAD", "POST"), page=Fa
     def decorator(view):
         @wraps(view)
         def limited(request, *args, **kwargs):
-            if request.method in methods:
-                usage = get_usage(
-                    request,
-                    group=rate_setting,
-                    key=key,
-                    rate=getattr(settings, rate_setting),
-                    method=list(methods),
-                    increment=True,
-                )
-                if usage and usage["should_limit"]:
-                    return too_many_requests(request, max(usage["time_left"], 1), page)
+            usage = get_usage(  # None for a method the limit does not count
+                request,
+                group=rate_setting,
+                key=key,
+                rate=getattr(settings, rate_setting),
+                method=list(methods),
+                increment=True,
+            )
+            if usage and usage["should_limit"]:
+                return too_many_requests(request, max(usage["time_left"], 1), page)
             return view(request, *args, **kwargs)
 
         return limited

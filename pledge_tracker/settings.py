@@ -237,13 +237,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "commitments.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Anonymous clients may ask so often (429 with Retry-After beyond), counted per address
-    # as pledge_tracker.limits.client_ip counts them.
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"]
+    # Anonymous clients may ask so often (429 with Retry-After beyond), per address as
+    # pledge_tracker.limits.client_ip tells them apart.
+    "DEFAULT_THROTTLE_CLASSES": ["pledge_tracker.limits.AnonymousClientThrottle"]
     if RATE_LIMITS
     else [],
     "DEFAULT_THROTTLE_RATES": {"anon": API_RATE_LIMIT},
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -119,6 +119,9 @@ def test_anonymous_api_clients_are_throttled(client, settings, monkeypatch):
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
     assert "throttled" in refused.json()["detail"]
+    forged = client.get(url, HTTP_X_FORWARDED_FOR="192.0.2.1")  # no proxy trusted: still you
+    assert forged.status_code == 429
+    assert client.get(url, REMOTE_ADDR=ELSEWHERE).status_code == 200
 
 
 def test_advocates_submissions_are_limited_per_user(advocate_client, city, settings):
