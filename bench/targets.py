@@ -7,12 +7,13 @@ from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, resolve, reverse
 
 from cities.models import City
+from commitments.comparison import MAX_COMPARED, compare_url
 from commitments.filters import DEFAULT_SORT, SORTS
 from commitments.models import Evidence, Principle, ProgressUpdate
 
@@ -91,12 +92,20 @@ def deep_page(client, path, hops, fallback=True):
     return path
 
 
+def compared_cities(city):
+    """The busiest city and the largest others: the widest comparison."""
+    others = City.objects.exclude(pk=city.pk).order_by(F("population").desc(nulls_last=True))
+    return [city, *others[: MAX_COMPARED - 1]]
+
+
 def bench_urls(client):
     """Every kind of public page, export, feed and API endpoint; `/healthz`, the baseline, first."""
     city = busiest_city()
     on_city = {"state": city.state, "slug": city.slug}
     principle = Principle.objects.get(number=PRINCIPLE)
     scorecard = reverse("commitments:scorecard")
+    grid = reverse("commitments:grid")
+    compared = compared_cities(city)
     updates = reverse("commitments:updates")
     updates_feed = reverse("commitments:updates_feed")
     api_updates = reverse("api:update-list")
@@ -109,9 +118,15 @@ def bench_urls(client):
         *[f"{scorecard}?sort={key}" for key in sorts],
         f"{scorecard}?state={STATE}",
         deep_page(client, scorecard, SCORECARD_HOPS),
+        grid,
+        f"{grid}?view=principles",
+        f"{grid}?state={STATE}",
+        compare_url(compared[:2]),
+        compare_url(compared),
+        reverse("commitments:map"),
         *[
             reverse(f"commitments:{name}", kwargs=on_city)
-            for name in ("city", "city_pledge", "badge", "city_feed")
+            for name in ("city", "city_pledge", "badge", "city_card", "city_feed")
         ],
         reverse("commitments:principles"),
         reverse("commitments:principle", args=[principle.slug]),

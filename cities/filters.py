@@ -2,14 +2,14 @@
 
 import django_filters
 
-from cities.states import STATE_CHOICES
+from cities.states import STATES_BY_NAME
 
 
 class PoliceKillingFilter(django_filters.FilterSet):
     """Filters people killed by police in tracked cities."""
 
     state = django_filters.ChoiceFilter(
-        field_name="city__state", choices=STATE_CHOICES, empty_label="Any state"
+        field_name="city__state", choices=STATES_BY_NAME, empty_label="Any state"
     )
     city = django_filters.CharFilter(field_name="city__slug", help_text="A city's slug.")
     year_from = django_filters.NumberFilter(

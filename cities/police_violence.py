@@ -393,11 +393,12 @@ class YearRow:
     by_race: dict[str, int]
 
     def counts(self, races):
-        return [self.by_race.get(race, 0) for race in races]
+        """The year's count for each of `races`, (race, people) pairs."""
+        return [self.by_race.get(race, 0) for race, _people in races]
 
 
 def killings_by_year(city):
-    """(races seen, [YearRow newest first]) for a city, in one query."""
+    """([(race, people) most first], [YearRow newest first]) for a city, in one query."""
     counts = (
         PoliceKilling.objects.filter(city=city)
         .annotate(year=ExtractYear("date"))
@@ -411,7 +412,7 @@ def killings_by_year(city):
         years.setdefault(row["year"], {})[race] = row["count"]
         races[race] += row["count"]
     rows = [YearRow(year, sum(by.values()), by) for year, by in years.items()]
-    return [race for race, _count in races.most_common()], rows
+    return races.most_common(), rows
 
 
 def pledge_figures(city):

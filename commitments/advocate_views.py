@@ -67,10 +67,12 @@ def propose(request, state, slug, code):
         except ValidationError as error:
             form.add_model_errors(error)
         else:
+            saved = f"Your proposal for {action.code} was saved for review."
             if request.htmx:
                 row = workspace_rows(city, actions=[action])[0]
-                return render(request, "advocate/_action_row.html", {"city": city, "row": row})
-            messages.success(request, f"Your proposal for {action.code} was saved for review.")
+                context = {"city": city, "row": row, "announce": saved}
+                return render(request, "advocate/_action_row.html", context)
+            messages.success(request, saved)
             return redirect("advocate:workspace", state=city.state.lower(), slug=city.slug)
     template = "advocate/_proposal_row.html" if request.htmx else "advocate/propose.html"
     return render(request, template, {"city": city, "action": action, "form": form})
@@ -83,7 +85,8 @@ def action_row(request, state, slug, code):
     city = assigned_city(request.user, state, slug)
     action = get_object_or_404(Action.objects.select_related("principle"), code=code)
     row = workspace_rows(city, actions=[action])[0]
-    return render(request, "advocate/_action_row.html", {"city": city, "row": row})
+    context = {"city": city, "row": row, "announce": f"Proposal for {action.code} cancelled."}
+    return render(request, "advocate/_action_row.html", context)
 
 
 @login_required

@@ -8,7 +8,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 
-from cities.states import STATE_CHOICES
+from cities.population import BANDS_BY_KEY, POPULATION_BAND_CHOICES
+from cities.states import STATES_BY_NAME
 from commitments.models import (
     RECORDED_PLEDGE_STATUSES,
     Action,
@@ -28,10 +29,29 @@ SORTS = {
     "score": ("Score (lowest first)", ["-graded", "score_numerator", "name"]),
     "-population": ("Population (largest first)", [F("population").desc(nulls_last=True), "name"]),
     "population": ("Population (smallest first)", [F("population").asc(nulls_last=True), "name"]),
+    "-coverage": ("Coverage (most rated first)", ["-rated_actions", "name"]),
+    "coverage": ("Coverage (least rated first)", ["rated_actions", "name"]),
     "-updated": ("Last update (newest first)", [F("last_updated").desc(nulls_last=True), "name"]),
     "updated": ("Last update (oldest first)", [F("last_updated").asc(nulls_last=True), "name"]),
 }
 DEFAULT_SORT = "name"
+# A column header's first click sorts the way a reader most likely wants: names A–Z, the
+# rest largest or newest first; a second click reverses it.
+FIRST_CLICK = {"name": "name", "score": "-score", "coverage": "-coverage",
+               "population": "-population", "updated": "-updated"}  # fmt: skip
+
+
+def sort_headers(current):
+    """{column: (the sort its header links to, its aria-sort or None)} for the scorecard."""
+    headers = {}
+    for column, first in FIRST_CLICK.items():
+        reverse = first[1:] if first.startswith("-") else f"-{first}"
+        if current in (first, reverse):
+            state = "descending" if current.startswith("-") else "ascending"
+            headers[column] = (reverse if current == first else first, state)
+        else:
+            headers[column] = (first, None)
+    return headers
 
 
 class FilterForm(forms.Form):
@@ -42,7 +62,8 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select" if select else "form-control"
+            kind = "form-select" if select else "form-control"
+            field.widget.attrs["class"] = f"{kind} {kind}-sm"
 
     def full_clean(self):
         super().full_clean()
@@ -60,7 +81,16 @@ class FilterSet(django_filters.FilterSet):
 
 def state_filter(field_name="state"):
     return django_filters.ChoiceFilter(
-        field_name=field_name, choices=STATE_CHOICES, empty_label="Any state"
+        field_name=field_name, choices=STATES_BY_NAME, empty_label="Any state"
+    )
+
+
+def population_filter():
+    return django_filters.ChoiceFilter(
+        label="Population",
+        choices=POPULATION_BAND_CHOICES,
+        method="in_population_band",
+        empty_label="Any population",
     )
 
 
@@ -79,10 +109,13 @@ class CityFilter(FilterSet):
 
     q = django_filters.CharFilter(label="Search city or mayor", method="search", max_length=100)
     state = state_filter()
+    population = population_filter()
     pledge_status = django_filters.ChoiceFilter(
         label="Pledge status", choices=PledgeStatus.choices, empty_label="Any pledge status"
     )
-    grade = django_filters.ChoiceFilter(choices=Grade.choices, empty_label="Any grade")
+    grade = django_filters.ChoiceFilter(
+        label="Grade", choices=Grade.choices, empty_label="Any grade"
+    )
     sort = django_filters.ChoiceFilter(
         label="Sort by",
         choices=[(key, label) for key, (label, _ordering) in SORTS.items()],
@@ -94,12 +127,31 @@ class CityFilter(FilterSet):
     def search(self, cities, name, value):
         return cities.filter(Q(name__icontains=value) | Q(mayor_name__icontains=value))
 
+    def in_population_band(self, cities, name, value):
+        return cities.filter(BANDS_BY_KEY[value].condition())
+
     def sort_by(self, cities, name, value):
         return cities.order_by(*SORTS[value][1])
 
     def filter_queryset(self, queryset):
         queryset = queryset.order_by(*SORTS[DEFAULT_SORT][1])
         return super().filter_queryset(queryset)
+
+
+GRID_VIEWS = [("actions", "Each action"), ("principles", "Principle scores")]
+
+
+class GridFilter(CityFilter):
+    """The scorecard's filter, plus the grid's columns: one principle's actions or all, each
+    action or the principle scores. Neither narrows the cities."""
+
+    principle = principle_filter(label="Principle", method="same_cities")
+    view = django_filters.ChoiceFilter(
+        label="Show", choices=GRID_VIEWS, method="same_cities", empty_label=None
+    )
+
+    def same_cities(self, cities, name, value):
+        return cities
 
 
 class UpdateFilter(FilterSet):

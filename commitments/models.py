@@ -114,6 +114,11 @@ class Action(models.Model):
     def __str__(self):
         return f"{self.code} {self.title}"
 
+    @property
+    def anchor(self):
+        """The id of the action's row on a city page: `action-1-2` for 1.2."""
+        return f"action-{self.code.replace('.', '-')}"
+
 
 class ReviewState(models.TextChoices):
     PENDING = "pending", _("Pending review")

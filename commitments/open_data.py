@@ -18,6 +18,7 @@ from cities.filters import PoliceKillingFilter
 from cities.models import City, PoliceKilling
 from cities.police_violence import SOURCE_NAME
 from cities.validators import without_control_characters
+from commitments.cards import BADGE_LABEL_COLOUR, GRADE_COLOURS, TEXT_ON_COLOUR
 from commitments.filters import CityFilter, EvidenceFilter, UpdateFilter
 from commitments.models import Evidence, PledgeStatus, Principle, ReviewState
 from commitments.scoring import COVERAGE_THRESHOLD_TEXT, EXACT_PLACES, Grade, points_for
@@ -214,10 +215,13 @@ def police_violence_csv(request):
 @cache_control(public=True, max_age=3600)
 def badge(request, state, slug):
     city = get_object_or_404(City.objects.with_scores(), state=state.upper(), slug=slug)
-    response = render(
-        request, "commitments/badge.svg", {"city": city}, content_type="image/svg+xml"
-    )
-    return response
+    context = {
+        "city": city,
+        "label_colour": BADGE_LABEL_COLOUR,
+        "grade_colour": GRADE_COLOURS[city.grade],
+        "text_colour": TEXT_ON_COLOUR,
+    }
+    return render(request, "commitments/badge.svg", context, content_type="image/svg+xml")
 
 
 class PrintableAtomFeed(Atom1Feed):

@@ -6,7 +6,7 @@ only rounding rule is `round_half_up`, applied once, in SQL, on integers.
 """
 
 from fractions import Fraction
-from math import ceil, prod
+from math import ceil, floor, prod
 
 from django.db import models
 from django.db.models import BigIntegerField, Case, IntegerField, Value, When
@@ -126,6 +126,26 @@ def framework_totals(weights):
         }
         for number, total in totals.items()
     }
+
+
+def score_share(points, action, principle):
+    """What an action's points add to its city's exact score, as a fraction of one point:
+    points × weight × the principle's multiplier over the common denominator, the same terms
+    the scored queryset sums in SQL (`scores._city_points`)."""
+    numerator = points * action.weight * principle.score_multiplier
+    return Fraction(numerator, principle.score_denominator)
+
+
+def rounded(score):
+    """A non-negative exact score rounded half up to a whole number, as `round_half_up` does."""
+    return floor(score + Fraction(1, 2))
+
+
+def grade_for(score, rated_actions, total_actions):
+    """The grade of a whole-number score, as the scored queryset gives it (`scores._grade`)."""
+    if Fraction(rated_actions, total_actions or 1) < COVERAGE_THRESHOLD:
+        return Grade.INCOMPLETE
+    return next(grade for grade, minimum in GRADES if score >= minimum)
 
 
 def minimum_rated_for_grade(total_actions):

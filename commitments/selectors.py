@@ -6,7 +6,7 @@ Every score comes from `City.objects.with_scores()` (`commitments.scores`).
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from cities.models import City, Mayor
@@ -21,7 +21,7 @@ from commitments.models import (
     ProgressUpdate,
 )
 from commitments.scores import mean_score, pledge_record
-from commitments.scoring import STALE_AFTER_DAYS, points_for
+from commitments.scoring import STALE_AFTER_DAYS, Grade, points_for
 
 
 def approved_evidence_prefetch(lookup="update__evidence"):
@@ -54,13 +54,16 @@ def approved_updates():
 
 
 def home_figures():
-    """The home page's headline figures, in two queries: the stored scores, and the sitting
-    mayors whose latest approved pledge record is a signature."""
+    """The home page's headline figures, in two queries: the stored scores (with how many
+    cities have each grade), and the sitting mayors whose latest approved pledge record is a
+    signature."""
     figures = CityScore.objects.aggregate(
         cities_tracked=Count("pk"),
         average_score=mean_score(),
         actions_achieved=Coalesce(Sum("achieved_actions"), 0),
+        **{grade: Count("pk", filter=Q(grade=grade)) for grade in Grade.values},
     )
+    figures["grades"] = [(grade, figures.pop(grade)) for grade in Grade.values]
     latest = pledge_record().filter(mayor=OuterRef("pk")).values("status")[:1]
     sitting = Mayor.objects.sitting().annotate(status=Subquery(latest))
     signed = sitting.filter(status=PledgeStatus.SIGNED)

@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from cities.models import City
 from cities.police_violence import (
@@ -12,8 +13,16 @@ from cities.police_violence import (
     killings_by_year,
     pledge_figures,
 )
-from commitments import scoring
-from commitments.filters import CityFilter, UpdateFilter
+from commitments import charts, comparison, scoring, story
+from commitments.filters import (
+    DEFAULT_SORT,
+    CityFilter,
+    GridFilter,
+    UpdateFilter,
+    sort_headers,
+)
+from commitments.history import history_changes, score_history
+from commitments.maps import city_map
 from commitments.models import PledgeStatus, Principle
 from commitments.pagination import LogPage
 from commitments.scores import principle_averages, ranked_on_principle
@@ -27,6 +36,7 @@ from commitments.selectors import (
     mayors_with_pledges,
     principle_cards,
 )
+from commitments.standing import standing
 
 PAGE_SIZE = 25
 # A city page shows its latest updates and links to its whole log, so it never grows with it.
@@ -44,14 +54,28 @@ def filtered(request, filterset_class, queryset):
 
 
 def home(request):
-    context = {**home_figures(), "recent_updates": approved_updates()[:5]}
+    figures = home_figures()
+    context = {
+        **figures,
+        "grade_chart": charts.bars(figures["grades"]),
+        "coverage_threshold": scoring.COVERAGE_THRESHOLD_TEXT,
+        "recent_updates": approved_updates()[:5],
+        "city_map": city_map(),
+    }
     return render(request, "commitments/home.html", context)
 
 
 def scorecard(request):
     cities = filtered(request, CityFilter, City.objects.with_scores())
     page = paginate(request, cities.qs)
-    context = {"filter": cities, "page": page, "principles": Principle.objects.all()}
+    sort = cities.form.cleaned_data.get("sort") or DEFAULT_SORT
+    context = {
+        "filter": cities,
+        "page": page,
+        "principles": Principle.objects.all(),
+        "headers": sort_headers(sort),
+        "narrowed": bool(set(cities.form.changed_data) - {"sort"}),
+    }
     return render(request, "commitments/scorecard.html", context)
 
 
@@ -59,16 +83,29 @@ def city_detail(request, state, slug):
     city = get_object_or_404(City.objects.with_scores(), state=state.upper(), slug=slug)
     timeline = list(approved_updates().filter(city=city)[: TIMELINE_SIZE + 1])
     races, years = killings_by_year(city)
+    principles = list(framework())
+    cards = principle_cards(city, principles, current_statuses(city))
+    history = score_history(city, principles, timezone.localdate())
+    where = standing(city)
     context = {
         "city": city,
+        "standing": where,
+        "compare_with_peers": comparison.compare_url([city, *where.nearest_peers]),
+        "summary": story.summary(cards),
+        "gains": story.raise_the_grade(city, cards),
+        "history": history,
+        "history_changes": history_changes(history),
+        "history_chart": charts.score_line(history) if history else None,
         "races": races,
+        "race_chart": charts.bars(races),
         "killings": [(row, row.counts(races)) for row in years],
+        "killings_chart": charts.year_columns([(row.year, row.total) for row in reversed(years)]),
         "as_of": data_as_of(),
         "source_name": SOURCE_NAME,
         "source_url": SOURCE_URL,
         "mayors": mayors_with_pledges(city),
         "minimum_rated": scoring.minimum_rated_for_grade(city.total_actions),
-        "cards": principle_cards(city, framework(), current_statuses(city)),
+        "cards": cards,
         "timeline": timeline[:TIMELINE_SIZE],
         "timeline_continues": len(timeline) > TIMELINE_SIZE,
     }
@@ -134,3 +171,51 @@ def city_pledge(request, state, slug):
         "source_url": SOURCE_URL,
     }
     return render(request, "commitments/city_pledge.html", context)
+
+
+GRID_PAGE_SIZE = 50
+
+
+def grid(request):
+    """Cities against the actions (or the principle scores), filtered like the scorecard."""
+    cities = filtered(request, GridFilter, City.objects.with_scores())
+    page = paginate(request, cities.qs, per_page=GRID_PAGE_SIZE)
+    chosen = cities.form.cleaned_data.get("principle")
+    principles = [p for p in framework() if chosen is None or p.pk == chosen.pk]
+    by_principle = cities.form.cleaned_data.get("view") == "principles"
+    if by_principle:
+        rows = comparison.principle_grid(list(page), principles)
+    else:
+        actions = [action for principle in principles for action in principle.actions.all()]
+        rows = comparison.action_grid(list(page), actions)
+    context = {
+        "filter": cities,
+        "page": page,
+        "principles": principles,
+        "by_principle": by_principle,
+        "rows": rows,
+    }
+    return render(request, "commitments/grid.html", context)
+
+
+def compare(request):
+    """Two to four cities side by side; anything else gets the form and what was wrong."""
+    entries = comparison.split_entries(request.GET.getlist("cities"))
+    cities, problems = comparison.chosen_cities(entries, City.objects.with_scores())
+    enough = not problems and len(cities) >= comparison.MIN_COMPARED
+    context = {
+        "entries": entries + [""] * (comparison.MAX_COMPARED - len(entries)),
+        "cities": cities,
+        "problems": problems,
+        "comparison": comparison.compare(cities, framework()) if enough else None,
+        "choices": comparison.city_choices(),
+        "min_compared": comparison.MIN_COMPARED,
+        "max_compared": comparison.MAX_COMPARED,
+        "example": comparison.EXAMPLE_KEY,
+    }
+    return render(request, "commitments/compare.html", context, status=400 if problems else 200)
+
+
+def map_page(request):
+    """Every city on the United States map, and the same figures counted by state."""
+    return render(request, "commitments/map.html", {"city_map": city_map()})

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.views import PasswordResetView
 from django.urls import include, path
 
+from pledge_tracker.favicon import favicon
 from pledge_tracker.health import healthz
 from pledge_tracker.limits import limit
 
@@ -14,6 +15,7 @@ password_reset = limit("PASSWORD_RESET_RATE_LIMIT", methods=("POST",), page=True
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/password_reset/", password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),

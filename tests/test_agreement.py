@@ -68,12 +68,13 @@ def page_figures(client, city):
 
 def scorecard_figures(client):
     body = client.get("/cities/", {"state": "OR"}).content.decode()
-    rows = re.findall(r'<th scope="row"><a href="[^"]+">(\w+)</a>, OR</th>(.*?)</tr>', body, re.S)
+    row = r'<th scope="row" class="sticky-column"><a href="[^"]+">(\w+)</a>, OR</th>(.*?)</tr>'
+    rows = re.findall(row, body, re.S)
     figures = {}
     for name, cells in rows:
         score = int(re.search(r'<span class="fw-bold">(\d+)</span>', cells)[1])
         grade = re.search(r'<span class="grade grade-(\w+)"', cells)[1]
-        principles = [int(s) for s in re.findall(r'principle-cell">(\d+)<', cells)]
+        principles = [int(s) for s in re.findall(r'principle-cell shade-\d">(\d+)<', cells)]
         figures[name] = (score, grade, principles)
     return figures
 

@@ -61,7 +61,7 @@ def populate(count):
 
 
 # Each count includes the one read of the record's last change (commitments.caching).
-CITY_PAGE_QUERIES = 12
+CITY_PAGE_QUERIES = 16
 
 
 def city_url(city):
@@ -70,13 +70,14 @@ def city_url(city):
 
 # (URL name, arguments, exact queries, text the page shows once populated)
 PAGES = [
-    ("commitments:home", [], 5, "Sitting mayors who signed"),
+    ("commitments:home", [], 6, "Sitting mayors who signed"),
     ("commitments:scorecard", [], 4, "Testville"),
     ("commitments:principles", [], 3, "Average score across cities"),
     ("commitments:principle", ["training"], 5, "Testville"),
     ("commitments:methodology", [], 3, "18 of 27"),
     ("commitments:pledge", [], 2, "NOT ONE MORE person"),
     ("commitments:updates", [], 5, "The council adopted it."),
+    ("commitments:map", [], 2, "Cities by state and grade"),
 ]
 
 
@@ -201,7 +202,7 @@ def test_user_content_is_escaped_and_links_are_safe(client):
 
 def scorecard_names(client, **params):
     body = text(client.get(reverse("commitments:scorecard"), params))
-    return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', body)
+    return re.findall(r'<th scope="row" class="sticky-column"><a href="[^"]+">([^<]+)</a>', body)
 
 
 @pytest.fixture
@@ -256,7 +257,7 @@ def test_scorecard_rejects_bad_filters_with_a_message(client, three_cities):
 
 def test_scorecard_shows_each_principle_score(client, three_cities):
     body = text(client.get("/cities/?q=camden"))
-    cells = re.findall(r'<td class="principle-cell">(\d+)</td>', body)
+    cells = re.findall(r'<td class="principle-cell shade-\d">(\d+)</td>', body)
     assert cells == ["100", "100", "100", "100", "100", "100", "0"]
 
 

@@ -78,3 +78,15 @@ def evidence_list(evidence):
         ),
     )  # fmt: skip
     return format_html('<ul class="list-unstyled small mb-0">{}</ul>', items) if items else ""
+
+
+@register.simple_tag
+def bar(percent, kind=""):
+    """A bar `percent` of its row wide, in SVG; the number beside it carries the value."""
+    return format_html(
+        '<svg class="bar {}" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" '
+        'focusable="false"><rect class="bar-track" width="100" height="10"/>'
+        '<rect class="bar-fill" width="{}" height="10"/></svg>',
+        kind,
+        percent,
+    )

@@ -1,0 +1,232 @@
+"""Cities side by side: the grid of cities against the actions, and the comparison of a few.
+
+Both read scores from `City.objects.with_scores()` and statuses from `CurrentStatus` in one
+query for every city shown, so their pages run a fixed number of queries.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.urls import reverse
+
+from cities.models import City
+from commitments.models import Action, CurrentStatus, Principle
+
+MIN_COMPARED = 2
+MAX_COMPARED = 4
+# How a compared city is written: its lower-case state code and slug, as in its address.
+CITY_KEY = re.compile(r"\A([a-z]{2})/([-a-z0-9_]+)\Z")
+EXAMPLE_KEY = "mn/minneapolis"
+
+
+def evidence_anchor(action):
+    """The id of an action's row on a city page ("action-1-2"): where its evidence is."""
+    return "action-" + action.code.replace(".", "-")
+
+
+def principle_anchor(principle):
+    """The id of a principle's section on a city page."""
+    return f"principle-{principle.number}"
+
+
+def city_key(city):
+    return f"{city.state.lower()}/{city.slug}"
+
+
+def compare_url(cities):
+    """The comparison of these cities (one city gives the form, filled in with it)."""
+    return f"{reverse('commitments:compare')}?cities={','.join(map(city_key, cities))}"
+
+
+def statuses_of(cities):
+    """{(city id, action id): status} of the cities' current statuses, in one query."""
+    rows = CurrentStatus.objects.filter(city_id__in=[city.pk for city in cities])
+    return {
+        (city_id, action_id): status
+        for city_id, action_id, status in rows.values_list("city_id", "action_id", "status")
+    }
+
+
+def scores_by_number(city):
+    return {score["number"]: score for score in city.principle_scores}
+
+
+# The grid
+
+
+@dataclass
+class GridCell:
+    href: str
+    status: str | None = None
+    score: int | None = None
+
+
+@dataclass
+class GridRow:
+    city: City
+    href: str
+    cells: list[GridCell]
+
+
+def action_grid(cities, actions):
+    """A row per city, a cell per action: its status, linked to the evidence on the city page."""
+    statuses = statuses_of(cities)
+    anchors = [(action.pk, evidence_anchor(action)) for action in actions]
+    rows = []
+    for city in cities:
+        href = city.get_absolute_url()
+        cells = [
+            GridCell(f"{href}#{anchor}", status=statuses.get((city.pk, action_id)))
+            for action_id, anchor in anchors
+        ]
+        rows.append(GridRow(city, href, cells))
+    return rows
+
+
+def principle_grid(cities, principles):
+    """A row per city, a cell per principle: its score, linked to that section of the city page."""
+    rows = []
+    for city in cities:
+        href = city.get_absolute_url()
+        scores = scores_by_number(city)
+        cells = [
+            GridCell(f"{href}#{principle_anchor(principle)}",
+                     score=scores[principle.number]["score"])
+            for principle in principles
+        ]  # fmt: skip
+        rows.append(GridRow(city, href, cells))
+    return rows
+
+
+# The comparison
+
+
+def split_entries(values):
+    """The cities asked for as typed: each value may hold several, comma-separated."""
+    entries = (entry.strip().strip("/") for value in values for entry in value.split(","))
+    return [entry for entry in entries if entry]
+
+
+def parse_city_keys(entries):
+    """The entries as (state, slug) pairs, in order without repeats, and those that are not
+    written as a city key."""
+    keys, malformed = [], []
+    for entry in entries:
+        match = CITY_KEY.match(entry.lower())
+        if match is None:
+            malformed.append(entry)
+        elif match.groups() not in keys:
+            keys.append(match.groups())
+    return keys, malformed
+
+
+def find_cities(scored, keys):
+    """The scored cities with these keys, in the order asked, and the keys that match none."""
+    condition = Q(pk__in=[])
+    for state, slug in keys:
+        condition |= Q(state=state.upper(), slug=slug)
+    found = {(city.state.lower(), city.slug): city for city in scored.filter(condition)}
+    return [found[key] for key in keys if key in found], [key for key in keys if key not in found]
+
+
+def differ(values):
+    return len(set(values)) > 1
+
+
+@dataclass
+class ComparedAction:
+    action: Action
+    cells: list[GridCell]
+
+    @property
+    def differs(self):
+        return differ(cell.status for cell in self.cells)
+
+
+@dataclass
+class ComparedPrinciple:
+    principle: Principle
+    cells: list[GridCell]
+    actions: list[ComparedAction]
+
+    @property
+    def differs(self):
+        return differ(cell.score for cell in self.cells)
+
+
+@dataclass
+class Comparison:
+    cities: list[City]
+    principles: list[ComparedPrinciple]
+
+    @property
+    def score_differs(self):
+        return differ(city.score for city in self.cities)
+
+    @property
+    def grade_differs(self):
+        return differ(city.grade for city in self.cities)
+
+    @property
+    def coverage_differs(self):
+        return differ(city.rated_actions for city in self.cities)
+
+    @property
+    def differing_actions(self):
+        return sum(action.differs for principle in self.principles for action in principle.actions)
+
+
+def compare(cities, principles):
+    """Scored cities side by side on every principle (from `framework()`) and action."""
+    statuses = statuses_of(cities)
+    hrefs = [city.get_absolute_url() for city in cities]
+    scores = [scores_by_number(city) for city in cities]
+
+    def action_cells(action):
+        anchor = evidence_anchor(action)
+        return [
+            GridCell(f"{href}#{anchor}", status=statuses.get((city.pk, action.pk)))
+            for city, href in zip(cities, hrefs, strict=True)
+        ]
+
+    def principle_cells(principle):
+        anchor = principle_anchor(principle)
+        return [
+            GridCell(f"{href}#{anchor}", score=city_scores[principle.number]["score"])
+            for href, city_scores in zip(hrefs, scores, strict=True)
+        ]
+
+    compared = []
+    for principle in principles:
+        actions = [
+            ComparedAction(action, action_cells(action)) for action in principle.actions.all()
+        ]
+        compared.append(ComparedPrinciple(principle, principle_cells(principle), actions))
+    return Comparison(cities, compared)
+
+
+def chosen_cities(entries, scored):
+    """The scored cities the entries name, and what is wrong with them, in words.
+
+    Nothing is looked up unless every entry is well formed and there are not too many.
+    """
+    keys, malformed = parse_city_keys(entries)
+    problems = [
+        f"“{entry}” is not written as a city: give its state code and the name in its "
+        f"address, for example {EXAMPLE_KEY}."
+        for entry in malformed
+    ]
+    if len(keys) > MAX_COMPARED:
+        problems.append(f"Compare at most {MAX_COMPARED} cities at a time; you chose {len(keys)}.")
+    if problems or not keys:
+        return [], problems
+    cities, unknown = find_cities(scored, keys)
+    problems += [f"No city is tracked at “{state}/{slug}”." for state, slug in unknown]
+    return cities, problems
+
+
+def city_choices():
+    """Every tracked city's key and name, for the form's suggestions."""
+    cities = City.objects.order_by("name", "state").values_list("state", "slug", "name")
+    return [(f"{state.lower()}/{slug}", f"{name}, {state}") for state, slug, name in cities]

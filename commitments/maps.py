@@ -1,0 +1,122 @@
+"""The map of where cities stand: every city placed on the United States map by its grade, and
+the same figures by state for the table beside it, from one read of the scored cities."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db.models import F
+
+from cities.models import City
+from cities.projection import albers_usa
+from cities.states import STATES_BY_NAME
+from cities.us_map import us_map
+from commitments.scoring import Grade, grade_rows
+
+# Legend and table order: the letter grades, best first, then the cities without one.
+GRADE_ORDER = [grade for grade, _lowest, _highest in grade_rows()] + [Grade.INCOMPLETE]
+
+
+# What a marker and the table need of each scored city: reading only these columns, rather
+# than whole scored cities, makes the map's one query eight times faster.
+FIELDS = ["name", "state", "slug", "longitude", "latitude", "grade", "score", "graded"]
+
+
+@lru_cache(maxsize=8192)
+def city_url(state, slug):
+    """A city page's address, remembered: the map links to every city, and each reverse()
+    costs about 70 µs."""
+    return City(state=state, slug=slug).get_absolute_url()
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A city on the map: where, which grade, and what its link says."""
+
+    city: dict
+    x: float
+    y: float
+
+    @property
+    def grade(self):
+        return self.city["grade"]
+
+    @property
+    def url(self):
+        return city_url(self.city["state"], self.city["slug"])
+
+    @property
+    def label(self):
+        city = self.city
+        place = f"{city['name']}, {city['state']}"
+        if city["graded"]:
+            return f"{place}: grade {city['grade']}, score {city['score']}"
+        return f"{place}: no grade yet, provisional score {city['score']}"
+
+
+@dataclass
+class StateRow:
+    """One state's cities counted by grade, for the table that carries the map's data."""
+
+    code: str
+    name: str
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def by_grade(self):
+        return [self.counts[grade] for grade in GRADE_ORDER]
+
+    @property
+    def total(self):
+        return self.counts.total()
+
+
+@dataclass
+class CityMap:
+    """The map's markers, the table's rows by state, and the legend's counts."""
+
+    markers: list
+    states: list
+    counts: Counter
+    unplaced: int
+
+    @property
+    def outlines(self):
+        return us_map()
+
+    @property
+    def total(self):
+        return self.counts.total()
+
+    @property
+    def legend(self):
+        """(grade, lowest score, highest score, cities) per grade; no range without a grade."""
+        ranges = {grade: (lowest, highest) for grade, lowest, highest in grade_rows()}
+        return [(grade, *ranges.get(grade, (None, None)), self.counts[grade])
+                for grade in GRADE_ORDER]  # fmt: skip
+
+
+def place(city):
+    """The city's marker, or None without coordinates or outside the map."""
+    if city["longitude"] is None or city["latitude"] is None:
+        return None
+    point = albers_usa(city["longitude"], city["latitude"])
+    return Marker(city, *point) if point else None
+
+
+def city_map():
+    """Every city's marker (largest drawn last, on top) and its state's counts, in one query."""
+    cities = City.objects.with_scores().values(*FIELDS)
+    cities = cities.order_by(F("population").asc(nulls_first=True), "name", "state")
+    rows = {code: StateRow(code, name) for code, name in STATES_BY_NAME}
+    markers, unplaced = [], 0
+    for city in cities:
+        rows[city["state"]].counts[city["grade"]] += 1
+        marker = place(city)
+        if marker:
+            markers.append(marker)
+        else:
+            unplaced += 1
+    states = [row for row in rows.values() if row.total]
+    counts = sum((row.counts for row in states), Counter())
+    return CityMap(markers=markers, states=states, counts=counts, unplaced=unplaced)

@@ -1,0 +1,94 @@
+"""Symbols and shades for pages that show many cities at once (grid, comparison, scorecard).
+
+A status is a shape, not only a colour: the symbols fill up with the points a status earns, and
+each carries its name for screen readers. A score is shaded on a five-step scale, the number
+always written inside.
+"""
+
+from functools import lru_cache
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
+
+from commitments.comparison import compare_url as comparison_url
+from commitments.scoring import MAX_POINTS, Status
+from commitments.templatetags.scorecard import status_label
+
+register = template.Library()
+
+STATUS_SYMBOLS = {
+    Status.ACHIEVED: "●",
+    Status.PARTIALLY_ACHIEVED: "◐",
+    Status.IN_PROGRESS: "◔",
+    Status.NOT_STARTED: "○",
+    Status.REVERSED: "✕",
+    None: "·",  # no information
+}
+# The statuses in the order a legend lists them: most done first.
+LEGEND = list(STATUS_SYMBOLS)
+SHADES = 5
+
+
+@register.simple_tag
+def status_symbol(status, named=False):
+    """A status's symbol with its name: hidden but read aloud, or shown beside it (`named`)."""
+    return _symbol(status or None, named, get_language())
+
+
+@lru_cache(maxsize=64)
+def _symbol(status, named, language):
+    # A grid page shows 1,350 symbols of six kinds: each kind is rendered once per language.
+    return format_html(
+        '<span class="symbol symbol-{}" aria-hidden="true">{}</span><span class="{}">{}</span>',
+        status or "none",
+        STATUS_SYMBOLS[status],
+        "symbol-name" if named else "visually-hidden",
+        status_label(status),
+    )
+
+
+@register.simple_tag
+def status_cells(cells):
+    """A grid row's status cells, each linked to its evidence: one tag per row, not per cell."""
+    return format_html_join(
+        "",
+        '<td><a href="{}">{}</a></td>',
+        ((cell.href, status_symbol(cell.status)) for cell in cells),
+    )
+
+
+@register.filter
+def shade(score):
+    """The step of the shading scale a 0–100 score falls in, from 0 to SHADES - 1."""
+    return min(score * SHADES // MAX_POINTS, SHADES - 1)
+
+
+@register.simple_tag
+def score_cells(cells):
+    """A grid row's score cells, shaded, each linked to its principle on the city page."""
+    return format_html_join(
+        "",
+        '<td class="shade-{}"><a href="{}">{}</a></td>',
+        ((shade(cell.score), cell.href, cell.score) for cell in cells),
+    )
+
+
+@register.simple_tag
+def status_legend():
+    """Every status, most done first, for a legend of the symbols."""
+    return LEGEND
+
+
+@register.simple_tag
+def shade_steps():
+    """The shading scale, for its legend: (step, lowest score, highest score) of each step."""
+    lowest = [step * MAX_POINTS // SHADES for step in range(SHADES)]
+    highest = [score - 1 for score in lowest[1:]] + [MAX_POINTS]
+    return list(zip(range(SHADES), lowest, highest, strict=True))
+
+
+@register.simple_tag
+def compare_url(*cities):
+    """The comparison of these cities; one city gives the form, filled in with it."""
+    return comparison_url(cities)

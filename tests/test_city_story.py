@@ -1,0 +1,198 @@
+"""A city page's story: its standing among all cities and its peers, its score over time,
+what would raise its score, and the figures as pictures with the same data in text."""
+
+import html
+import re
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from cities.models import City
+from cities.population import POPULATION_BANDS, band_of
+from commitments.history import month_ends, score_history
+from commitments.models import Action
+from commitments.scoring import Status, minimum_rated_for_grade
+from commitments.selectors import current_statuses, framework, principle_cards
+from commitments.standing import standing
+from commitments.story import raise_the_grade, summary
+from tests.factories import (
+    ApprovedUpdateFactory,
+    CityFactory,
+    PoliceKillingFactory,
+    ProgressUpdateFactory,
+    rate,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def scored(city):
+    return City.objects.with_scores().get(pk=city.pk)
+
+
+def cards_of(city):
+    city = scored(city)
+    return city, principle_cards(city, list(framework()), current_statuses(city))
+
+
+def page(client, city):
+    response = client.get(city.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def words(content):
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
+
+
+def test_population_bands_cover_every_population_once():
+    for population in (0, 49_999, 50_000, 99_999, 100_000, 999_999, 1_000_000, 9_000_000):
+        assert sum(band.contains(population) for band in POPULATION_BANDS) == 1
+    assert band_of(None) is None
+    assert band_of(250_000).key == "250k"
+
+
+def test_ranks_share_ties_and_count_peers_and_state():
+    achieved = {"1.1": Status.ACHIEVED}
+    top = [CityFactory(state="MN", population=150_000) for _ in range(3)]
+    for city in top:
+        rate(city, achieved)
+    fourth = CityFactory(state="MN", population=150_000)
+    rate(fourth, {"1.1": Status.IN_PROGRESS})
+    CityFactory(state="GA", population=2_000_000)  # nothing rated, another state and band
+
+    first = standing(scored(top[0]))
+    assert (first.overall.position, first.overall.tied, first.overall.total) == (1, 3, 5)
+    assert (first.state.position, first.state.total) == (1, 4)
+    assert first.band.key == "100k"
+    assert (first.peers.position, first.peers.others_tied, first.peers.total) == (1, 2, 4)
+    last = standing(scored(fourth))
+    assert (last.overall.position, last.overall.tied) == (4, 1)
+    assert last.peers_median == scored(top[0]).score  # three of the four peers share it
+
+
+def test_a_graded_city_ranks_ahead_of_a_provisional_one_with_a_higher_score():
+    graded = CityFactory()
+    rate(graded, {action.code: Status.IN_PROGRESS for action in Action.objects.all()})
+    provisional = CityFactory()
+    rated_but_one = Action.objects.all()[: minimum_rated_for_grade(Action.objects.count()) - 1]
+    rate(provisional, {action.code: Status.ACHIEVED for action in rated_but_one})
+    assert scored(provisional).score > scored(graded).score
+    assert standing(scored(graded)).overall.position == 1
+    assert standing(scored(provisional)).overall.position == 2
+
+
+def test_a_city_without_a_population_has_no_peers():
+    city = CityFactory(population=None)
+    CityFactory(population=None)
+    assert standing(scored(city)).peers is None
+    assert standing(scored(city)).nearest_peers == []
+
+
+def test_the_nearest_peers_are_the_closest_in_population_within_the_band():
+    city = CityFactory(population=150_000)
+    near, nearer, far = (CityFactory(population=population)
+                         for population in (170_000, 140_000, 240_000))  # fmt: skip
+    CityFactory(population=260_000)  # another band
+    assert standing(scored(city)).nearest_peers == [nearer, near, far]
+
+
+def test_month_ends_run_from_the_first_month_to_the_last():
+    months = list(month_ends(date(2023, 11, 20), date(2024, 2, 3)))
+    assert [last for _first, last in months] == [
+        date(2023, 11, 30), date(2023, 12, 31), date(2024, 1, 31), date(2024, 2, 29),
+    ]  # fmt: skip
+
+
+def test_the_score_history_replays_the_log_and_ends_at_todays_score():
+    city = CityFactory()
+    ApprovedUpdateFactory(
+        city=city, action=Action.objects.get(code="1.1"), happened_on=date(2023, 1, 10)
+    )
+    ApprovedUpdateFactory(
+        city=city,
+        action=Action.objects.get(code="1.1"),
+        status=Status.REVERSED,
+        happened_on=date(2023, 3, 5),
+    )
+    ApprovedUpdateFactory(
+        city=city,
+        action=Action.objects.get(code="2.1"),
+        status=Status.PARTIALLY_ACHIEVED,
+        happened_on=date(2023, 3, 20),
+    )
+    ProgressUpdateFactory(  # pending: never part of the history
+        city=city, action=Action.objects.get(code="3.1"), happened_on=date(2023, 2, 1)
+    )
+    history = score_history(city, list(framework()), timezone.localdate())
+
+    assert history[0].month == date(2023, 1, 1)
+    assert history[-1].month == timezone.localdate().replace(day=1)
+    # January: 1.1 achieved, one of five equally weighted actions of principle 1: 20 / 7.
+    assert [(month.score, month.rated) for month in history[:3]] == [(3, 1), (3, 1), (2, 2)]
+    assert history[-1].score == scored(city).score
+
+
+def test_what_would_raise_the_grade_adds_exactly_what_achieving_it_does(client):
+    city = CityFactory()
+    rate(city, {"1.1": Status.ACHIEVED, "2.1": Status.IN_PROGRESS, "3.1": Status.REVERSED})
+    scored_city, cards = cards_of(city)
+    gains = raise_the_grade(scored_city, cards)
+
+    assert len(gains) == 26  # every action but the achieved one
+    assert [gain.points for gain in gains] == sorted((gain.points for gain in gains), reverse=True)
+    by_code = {gain.row.action.code: gain.points for gain in gains}
+    assert by_code["2.1"] == by_code["2.2"] * 3 / 4  # in progress already earns 25 of 100
+    assert by_code["3.1"] == by_code["3.2"]  # reversed earns nothing, like no information
+    best = gains[0]
+    ApprovedUpdateFactory(city=city, action=best.row.action, happened_on=date(2025, 1, 1))
+    assert scored(city).score == best.score
+    assert scored(city).grade == best.grade
+
+
+def test_the_summary_counts_statuses_and_names_the_strongest_and_weakest_principles():
+    city = CityFactory()
+    rate(city, {"1.1": Status.ACHIEVED, "1.2": Status.ACHIEVED, "2.1": Status.IN_PROGRESS})
+    _city, cards = cards_of(city)
+    told = summary(cards)
+    assert (told.achieved, told.in_progress, told.unresearched, told.total) == (2, 1, 24, 27)
+    assert [principle.number for principle in told.strongest] == [1]
+    assert [principle.number for principle in told.weakest] == [3, 4, 5, 6, 7]
+
+
+def test_the_city_page_tells_its_story_first(client):
+    city = CityFactory(name="Storyville", population=120_000)
+    rate(city, {"1.1": Status.ACHIEVED, "2.1": Status.IN_PROGRESS}, happened_on=date(2024, 3, 1))
+    rival = CityFactory(population=130_000)
+    rate(rival, {"1.1": Status.ACHIEVED, "1.2": Status.ACHIEVED})
+    PoliceKillingFactory(city=city, date=date(2022, 5, 1), race="Black")
+    PoliceKillingFactory(city=city, date=date(2023, 5, 1), race="White")
+    PoliceKillingFactory(city=city, date=date(2023, 6, 1), race="Black")
+    content = page(client, city)
+    said = words(content)
+
+    assert "Ranked 2nd of 2 cities" in said
+    compare = f"/compare/?cities=mn/storyville,mn/{rival.slug}"
+    assert f'href="{compare}"' in content  # the peers closest in size
+    assert "2nd of 2 cities of 100,000 to 249,999 people" in said
+    assert "Storyville has achieved 1 of the 27 actions; 1 is in progress." in said
+    assert "It is strongest on Ensure Police Are Accountable to the Community" in said
+    assert "25 actions have not been researched yet." in said
+    assert 'href="#principle-1"' in content and 'id="principle-1"' in content
+    assert 'href="#action-1-2"' in content and 'id="action-1-2"' in content  # a gain's link
+    # The score over time: a picture with a name, and the same figures in a table.
+    chart = r'<svg class="chart"[^>]*role="img"[^>]*aria-labelledby="history-title'
+    assert re.search(chart, content)
+    assert "March 2024 4 2" in said  # the month the city was rated: score 4, 2 rated
+    # People killed by police: per year as columns labelled with their counts, by race as bars.
+    assert re.search(r"<title id=\"killings-title\">People killed by police in Storyville", content)
+    assert "2022: 1; 2023: 2." in said
+    assert "Black 2" in said and "White 1" in said
+
+
+def test_the_principle_bars_carry_their_scores_as_text(client):
+    city = CityFactory()
+    rate(city, {"1.1": Status.ACHIEVED, "1.2": Status.ACHIEVED})
+    said = words(page(client, city))
+    assert "1. Ensure Police Are Accountable to the Community 40 of 100" in said

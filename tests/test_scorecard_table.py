@@ -1,0 +1,109 @@
+"""The scorecard table read as a visitor compares cities: sortable headers that are plain links,
+coverage, shaded principle cells, the count of results, and the grades on the home page."""
+
+import html
+import re
+
+import pytest
+from django.urls import reverse
+
+from commitments.filters import sort_headers
+from commitments.scoring import Status
+from tests.factories import CityFactory, rate
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, query=""):
+    response = client.get(reverse("commitments:scorecard") + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def header(content, label):
+    """The <th> whose link reads `label`."""
+    arrow = r"(?:<span[^>]*>[^<]*</span>)?"
+    match = re.search(rf"<th [^>]*><a href=\"([^\"]*)\">{label}\b[^<]*{arrow}</a></th>", content)
+    assert match, f"no sortable header {label}"
+    return match.group(0), html.unescape(match.group(1))
+
+
+@pytest.fixture
+def cities():
+    big = CityFactory(name="Bigton", state="TX", population=900_000)
+    rate(big, {"1.1": Status.ACHIEVED, "1.2": Status.ACHIEVED, "1.3": Status.ACHIEVED})
+    small = CityFactory(name="Smallton", state="AL", population=60_000)
+    rate(small, {"2.1": Status.IN_PROGRESS})
+    return big, small
+
+
+def test_headers_link_to_their_sort_and_a_second_click_reverses_it():
+    assert sort_headers("name")["name"] == ("-name", "ascending")
+    assert sort_headers("-name")["name"] == ("name", "descending")
+    assert sort_headers("name")["score"] == ("-score", None)
+    assert sort_headers("-score")["score"] == ("score", "descending")
+    assert sort_headers("score")["score"] == ("-score", "ascending")
+
+
+def test_sortable_headers_are_links_that_keep_the_filters_and_restart_paging(client, cities):
+    content = get(client, "?state=TX&page=1&sort=-score")
+    score, href = header(content, "Score")
+    assert 'aria-sort="descending"' in score
+    assert href == "?state=TX&sort=score"
+    _coverage, href = header(content, "Coverage")
+    assert href == "?state=TX&sort=-coverage"
+
+
+def test_coverage_sorts_by_how_many_actions_are_rated(client, cities):
+    content = get(client, "?sort=-coverage")
+    assert content.index("Bigton") < content.index("Smallton")
+    assert "3 of 27" in content
+    content = get(client, "?sort=coverage")
+    assert content.index("Smallton") < content.index("Bigton")
+
+
+def test_the_count_of_results_comes_before_the_table(client, cities):
+    content = get(client, "?state=TX")
+    assert content.index("1 city matches these filters.") < content.index("<table")
+    assert "2 cities." in get(client, "?sort=-score")
+
+
+def test_principle_cells_are_shaded_with_the_number_inside(client, cities):
+    content = get(client, "?state=TX")
+    assert '<td class="principle-cell shade-3">60</td>' in content  # 3 of 5 actions of P1
+    assert '<td class="principle-cell shade-0">0</td>' in content
+
+
+def test_the_principle_columns_are_named_in_visible_text(client, cities):
+    content = get(client)
+    key = content[content.index('class="principle-key') :]
+    assert "<strong>P1</strong>" in key and "Ensure Police Are Accountable to the Community" in key
+
+
+def test_the_state_filter_lists_states_by_name(client, cities):
+    content = get(client)
+    select = content[content.index('name="state"') :]
+    select = select[: select.index("</select>")]
+    names = re.findall(r'<option value="[A-Z]{2}">([^<]+)</option>', select)
+    assert names == sorted(names)
+    assert names.index("Alabama") < names.index("Alaska") < names.index("Arizona")
+
+
+def test_the_population_filter_uses_the_bands(client, cities):
+    content = get(client, "?population=500k")
+    assert "Bigton" in content and "Smallton" not in content
+
+
+def test_the_home_page_shows_how_many_cities_have_each_grade(client):
+    graded = CityFactory()
+    rate(graded, {f"{number}.1": Status.ACHIEVED for number in range(1, 8)}
+         | {f"{number}.2": Status.ACHIEVED for number in range(1, 8)}
+         | {f"{number}.3": Status.ACHIEVED for number in range(1, 5)})  # fmt: skip
+    CityFactory()  # nothing rated: incomplete
+    content = client.get(reverse("commitments:home")).content.decode()
+    grades = content[content.index('class="list-unstyled grade-bars"') :]
+    grades = html.unescape(re.sub(r"<[^>]+>", " ", grades[: grades.index("</ul>")]))
+    grades = " ".join(grades.split())
+    assert "Incomplete 1 city" in grades
+    assert sum(f"{grade} 1 city" in grades for grade in "ABCDF") == 1
+    assert grades.count("0 cities") == 4
