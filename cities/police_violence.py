@@ -397,8 +397,9 @@ class YearRow:
         return [self.by_race.get(race, 0) for race, _people in races]
 
 
-def killings_by_year(city):
-    """([(race, people) most first], [YearRow newest first]) for a city, in one query."""
+def killings_by_year(city, through_year=None):
+    """([(race, people) most first], [YearRow newest first]) for a city, in one query: every
+    year from its first record to its last (or `through_year`), years without one as zero."""
     counts = (
         PoliceKilling.objects.filter(city=city)
         .annotate(year=ExtractYear("date"))
@@ -411,7 +412,11 @@ def killings_by_year(city):
         race = row["race"] or "Unknown race"
         years.setdefault(row["year"], {})[race] = row["count"]
         races[race] += row["count"]
-    rows = [YearRow(year, sum(by.values()), by) for year, by in years.items()]
+    if not years:
+        return [], []
+    last = max(max(years), through_year or 0)
+    rows = [YearRow(year, sum(years.get(year, {}).values()), years.get(year, {}))
+            for year in range(last, min(years) - 1, -1)]  # fmt: skip
     return races.most_common(), rows
 
 

@@ -74,19 +74,26 @@ class Column:
         return round(self.x + self.width / 2, 1)
 
 
-def year_columns(rows, width=WIDTH, height=HEIGHT):
+@dataclass(frozen=True)
+class ColumnChart:
+    columns: list
+    width: int = WIDTH
+    height: int = HEIGHT
+    plot_left: int = LEFT
+    baseline: int = HEIGHT - BOTTOM
+
+
+def year_columns(rows):
     """Vertical bars for (year, value) rows, oldest first, scaled to the largest value."""
-    if not rows:
-        return []
-    largest = max(value for _year, value in rows) or 1
+    largest = max((value for _year, value in rows), default=0) or 1
     short = len(rows) > 8
-    slot = (width - LEFT) / len(rows)
+    slot = (WIDTH - LEFT) / max(len(rows), 1)
     bar = slot * 0.7
-    plot = height - TOP - BOTTOM - 14  # room for the value above the tallest bar
-    return [
+    plot = HEIGHT - TOP - BOTTOM - 14  # room for the value above the tallest bar
+    columns = [
         Column(
             x=round(LEFT + slot * index + (slot - bar) / 2, 1),
-            y=round(height - BOTTOM - plot * value / largest, 1),
+            y=round(HEIGHT - BOTTOM - plot * value / largest, 1),
             width=round(bar, 1),
             height=round(plot * value / largest, 1),
             label=f"’{year % 100:02d}" if short else str(year),
@@ -95,6 +102,7 @@ def year_columns(rows, width=WIDTH, height=HEIGHT):
         )
         for index, (year, value) in enumerate(rows)
     ]
+    return ColumnChart(columns)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ query for every city shown, so their pages run a fixed number of queries.
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from django.db.models import Q
 from django.urls import reverse
@@ -15,19 +16,9 @@ from commitments.models import Action, CurrentStatus, Principle
 
 MIN_COMPARED = 2
 MAX_COMPARED = 4
-# How a compared city is written: its lower-case state code and slug, as in its address.
-CITY_KEY = re.compile(r"\A([a-z]{2})/([-a-z0-9_]+)\Z")
+# How a compared city is written: its state code and slug, as in its address.
+CITY_KEY = re.compile(r"\A([a-zA-Z]{2})/([-a-zA-Z0-9_]+)\Z")
 EXAMPLE_KEY = "mn/minneapolis"
-
-
-def evidence_anchor(action):
-    """The id of an action's row on a city page ("action-1-2"): where its evidence is."""
-    return "action-" + action.code.replace(".", "-")
-
-
-def principle_anchor(principle):
-    """The id of a principle's section on a city page."""
-    return f"principle-{principle.number}"
 
 
 def city_key(city):
@@ -72,7 +63,7 @@ class GridRow:
 def action_grid(cities, actions):
     """A row per city, a cell per action: its status, linked to the evidence on the city page."""
     statuses = statuses_of(cities)
-    anchors = [(action.pk, evidence_anchor(action)) for action in actions]
+    anchors = [(action.pk, action.anchor) for action in actions]
     rows = []
     for city in cities:
         href = city.get_absolute_url()
@@ -91,7 +82,7 @@ def principle_grid(cities, principles):
         href = city.get_absolute_url()
         scores = scores_by_number(city)
         cells = [
-            GridCell(f"{href}#{principle_anchor(principle)}",
+            GridCell(f"{href}#{principle.anchor}",
                      score=scores[principle.number]["score"])
             for principle in principles
         ]  # fmt: skip
@@ -103,9 +94,10 @@ def principle_grid(cities, principles):
 
 
 def split_entries(values):
-    """The cities asked for as typed: each value may hold several, comma-separated."""
+    """The cities asked for as typed: each value may hold several, comma-separated. Reading
+    stops after one too many, which is enough to say there are too many."""
     entries = (entry.strip().strip("/") for value in values for entry in value.split(","))
-    return [entry for entry in entries if entry]
+    return list(islice((entry for entry in entries if entry), MAX_COMPARED + 1))
 
 
 def parse_city_keys(entries):
@@ -113,11 +105,11 @@ def parse_city_keys(entries):
     written as a city key."""
     keys, malformed = [], []
     for entry in entries:
-        match = CITY_KEY.match(entry.lower())
+        match = CITY_KEY.match(entry)
         if match is None:
             malformed.append(entry)
-        elif match.groups() not in keys:
-            keys.append(match.groups())
+        elif (key := (match[1].lower(), match[2])) not in keys:
+            keys.append(key)
     return keys, malformed
 
 
@@ -184,14 +176,14 @@ def compare(cities, principles):
     scores = [scores_by_number(city) for city in cities]
 
     def action_cells(action):
-        anchor = evidence_anchor(action)
+        anchor = action.anchor
         return [
             GridCell(f"{href}#{anchor}", status=statuses.get((city.pk, action.pk)))
             for city, href in zip(cities, hrefs, strict=True)
         ]
 
     def principle_cells(principle):
-        anchor = principle_anchor(principle)
+        anchor = principle.anchor
         return [
             GridCell(f"{href}#{anchor}", score=city_scores[principle.number]["score"])
             for href, city_scores in zip(hrefs, scores, strict=True)
@@ -218,7 +210,7 @@ def chosen_cities(entries, scored):
         for entry in malformed
     ]
     if len(keys) > MAX_COMPARED:
-        problems.append(f"Compare at most {MAX_COMPARED} cities at a time; you chose {len(keys)}.")
+        problems.append(f"Compare at most {MAX_COMPARED} cities at a time.")
     if problems or not keys:
         return [], problems
     cities, unknown = find_cities(scored, keys)

@@ -1,13 +1,17 @@
 """A city's score month by month, replayed from its log of approved updates.
 
-At the end of each month an action's status is its latest approved update that had happened
-by then (`ProgressUpdate.LATEST_FIRST`, the rule that picks today's current status), and the
-score is the sum of the actions' shares (`scoring.score_share`), the terms the scored queryset
-adds up in SQL. So the last month's score is the city's score today.
+The chart shows what the public record said at the end of each month: an update counts from
+when it had both happened and been approved (a late approval does not rewrite the months before
+it), and among those an action's status is its latest (`ProgressUpdate.LATEST_FIRST`, the rule
+that picks today's current status). The score is the sum of the actions' shares
+(`scoring.score_share`), the terms the scored queryset adds up in SQL, so the last month's
+score is the city's score today.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from django.utils import timezone
 
 from commitments.models import ProgressUpdate
 from commitments.scoring import points_for, rounded, score_share
@@ -30,29 +34,34 @@ def month_ends(first, last):
 
 
 def score_history(city, principles, today):
-    """The city's score at the end of each month from its first approved update to today's
+    """The city's score at the end of each month from its first public update to today's
     month, in one query; `principles` is `selectors.framework()` (principles with actions)."""
     shares = {
         action.pk: (action, principle)
         for principle in principles
         for action in principle.actions.all()
     }
-    log = list(
-        ProgressUpdate.objects.approved()
-        .filter(city=city)
-        .order_by(*[field.lstrip("-") for field in ProgressUpdate.LATEST_FIRST])
-        .values_list("action_id", "status", "happened_on")
+    # LATEST_FIRST sorts descending on each field, so the larger tuple of them is the later.
+    latest_key = [field.lstrip("-") for field in ProgressUpdate.LATEST_FIRST]
+    rows = ProgressUpdate.objects.approved().filter(city=city)
+    rows = rows.values_list("action_id", "status", "happened_on", "reviewed_at", *latest_key)
+    log = sorted(
+        (max(happened_on, timezone.localdate(reviewed_at)), tuple(key), action_id, status)
+        for action_id, status, happened_on, reviewed_at, *key in rows
     )
     if not log:
         return []
-    statuses, history, position = {}, [], 0
-    for month, last_day in month_ends(log[0][2], today):
-        while position < len(log) and log[position][2] <= last_day:
-            action_id, status, _happened_on = log[position]
-            statuses[action_id] = status
+    latest, history, position = {}, [], 0  # action id: (its LATEST_FIRST key, status)
+    for month, last_day in month_ends(log[0][0], today):
+        while position < len(log) and log[position][0] <= last_day:
+            _public_on, key, action_id, status = log[position]
+            if action_id not in latest or key > latest[action_id][0]:
+                latest[action_id] = (key, status)
             position += 1
-        exact = sum(score_share(points_for(status), *shares[pk]) for pk, status in statuses.items())
-        history.append(MonthScore(month, rounded(exact), len(statuses)))
+        exact = sum(
+            score_share(points_for(status), *shares[pk]) for pk, (_key, status) in latest.items()
+        )
+        history.append(MonthScore(month, rounded(exact), len(latest)))
     return history
 
 

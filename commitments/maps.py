@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db.models import F
+from django.urls import get_script_prefix
+from django.utils.translation import get_language
 
 from cities.models import City
 from cities.projection import albers_usa
 from cities.states import STATES_BY_NAME
 from cities.us_map import us_map
 from commitments.scoring import Grade, grade_rows
+from commitments.story import score_in_words
 
 # Legend and table order: the letter grades, best first, then the cities without one.
 GRADE_ORDER = [grade for grade, _lowest, _highest in grade_rows()] + [Grade.INCOMPLETE]
@@ -22,10 +25,15 @@ GRADE_ORDER = [grade for grade, _lowest, _highest in grade_rows()] + [Grade.INCO
 FIELDS = ["name", "state", "slug", "longitude", "latitude", "grade", "score", "graded"]
 
 
-@lru_cache(maxsize=8192)
 def city_url(state, slug):
     """A city page's address, remembered: the map links to every city, and each reverse()
-    costs about 70 µs."""
+    costs about 70 µs. The key holds what else reverse() reads (the script prefix and the
+    language), so a deployment under a prefix or in another language gets its own."""
+    return _city_url(get_script_prefix(), get_language(), state, slug)
+
+
+@lru_cache(maxsize=8192)
+def _city_url(_prefix, _language, state, slug):
     return City(state=state, slug=slug).get_absolute_url()
 
 
@@ -48,10 +56,8 @@ class Marker:
     @property
     def label(self):
         city = self.city
-        place = f"{city['name']}, {city['state']}"
-        if city["graded"]:
-            return f"{place}: grade {city['grade']}, score {city['score']}"
-        return f"{place}: no grade yet, provisional score {city['score']}"
+        score = score_in_words(city["score"], city["grade"], city["graded"])
+        return f"{city['name']}, {city['state']}: {score}"
 
 
 @dataclass

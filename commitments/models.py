@@ -67,6 +67,11 @@ class Principle(models.Model):
     def get_absolute_url(self):
         return reverse("commitments:principle", args=[self.slug])
 
+    @property
+    def anchor(self):
+        """The id of the principle's section on a city page."""
+        return f"principle-{self.number}"
+
 
 # An action's code is its principle's number and its position, "4.2"; URLs match the same.
 ACTION_CODE_PATTERN = r"\d\.\d"

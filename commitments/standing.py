@@ -2,7 +2,7 @@
 
 Ranks follow the scorecard's order (graded cities first, then by score) and share ties
 (1, 1, 1, 4), like `scores.ranked`. They read the stored scores (`CityScore`), so a city page
-pays two small queries whatever the number of cities.
+pays three small queries whatever the number of cities.
 """
 
 from dataclasses import dataclass

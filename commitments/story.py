@@ -6,6 +6,7 @@ no query.
 
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from commitments.scoring import (
@@ -17,44 +18,38 @@ from commitments.scoring import (
     score_share,
 )
 
+UNRESEARCHED = "unresearched"
+
+
+def score_in_words(score, grade, graded):
+    """A score and grade as every text alternative says them (map, badge, card, page)."""
+    if graded:
+        return f"pledge score {score} of 100, grade {grade}"
+    return f"pledge score {score} of 100 (provisional), no grade yet"
+
+
+def standing_in_words(city):
+    """A scored city's standing in one sentence: the badge's and the share card's text, and
+    the city page's description."""
+    score = score_in_words(city.score, city.grade, city.graded)
+    return (
+        f"{city.name}, {city.state_name}: {score}, "
+        f"rated on {city.rated_actions} of {city.total_actions} actions"
+    )
+
 
 @dataclass
 class Summary:
-    counts: Counter  # status (None: not researched) → actions
+    # Actions by status value ("achieved", ...), "unresearched" for those without one; a
+    # Counter, so a status no action has counts 0.
+    counts: Counter
     strongest: list  # the principles with the highest score (ties share the place)
     weakest: list
     total: int
 
-    def count(self, status):
-        return self.counts.get(status, 0)
-
-    @property
-    def achieved(self):
-        return self.count(Status.ACHIEVED)
-
-    @property
-    def partially_achieved(self):
-        return self.count(Status.PARTIALLY_ACHIEVED)
-
-    @property
-    def in_progress(self):
-        return self.count(Status.IN_PROGRESS)
-
-    @property
-    def not_started(self):
-        return self.count(Status.NOT_STARTED)
-
-    @property
-    def reversed(self):
-        return self.count(Status.REVERSED)
-
-    @property
-    def unresearched(self):
-        return self.count(None)
-
 
 def summary(cards):
-    counts = Counter(row.status for card in cards for row in card.rows)
+    counts = Counter(row.status or UNRESEARCHED for card in cards for row in card.rows)
     scores = [card.score["score"] for card in cards]
     differ = len(set(scores)) > 1  # all equal: neither strongest nor weakest
 
@@ -79,7 +74,12 @@ class Gain:
 
     @property
     def points_shown(self):
-        return f"{float(self.points):.1f}"
+        """The points to one decimal place, rounded half up like every score."""
+        return Decimal(rounded(self.points * 10)).scaleb(-1)
+
+    @property
+    def graded(self):
+        return self.grade != Grade.INCOMPLETE
 
 
 def raise_the_grade(city, cards):

@@ -82,7 +82,8 @@ def scorecard(request):
 def city_detail(request, state, slug):
     city = get_object_or_404(City.objects.with_scores(), state=state.upper(), slug=slug)
     timeline = list(approved_updates().filter(city=city)[: TIMELINE_SIZE + 1])
-    races, years = killings_by_year(city)
+    as_of = data_as_of()
+    races, years = killings_by_year(city, as_of["latest"] and as_of["latest"].year)
     principles = list(framework())
     cards = principle_cards(city, principles, current_statuses(city))
     history = score_history(city, principles, timezone.localdate())
@@ -100,7 +101,7 @@ def city_detail(request, state, slug):
         "race_chart": charts.bars(races),
         "killings": [(row, row.counts(races)) for row in years],
         "killings_chart": charts.year_columns([(row.year, row.total) for row in reversed(years)]),
-        "as_of": data_as_of(),
+        "as_of": as_of,
         "source_name": SOURCE_NAME,
         "source_url": SOURCE_URL,
         "mayors": mayors_with_pledges(city),
@@ -204,7 +205,7 @@ def compare(request):
     cities, problems = comparison.chosen_cities(entries, City.objects.with_scores())
     enough = not problems and len(cities) >= comparison.MIN_COMPARED
     context = {
-        "entries": entries + [""] * (comparison.MAX_COMPARED - len(entries)),
+        "entries": (entries + [""] * comparison.MAX_COMPARED)[: comparison.MAX_COMPARED],
         "cities": cities,
         "problems": problems,
         "comparison": comparison.compare(cities, framework()) if enough else None,

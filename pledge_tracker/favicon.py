@@ -7,8 +7,8 @@ from django.views.decorators.http import require_safe
 
 
 @require_safe
-@cache_control(public=True, max_age=86400)
+@cache_control(public=True, max_age=3600)
 def favicon(request):
     """A temporary redirect to the static PNG: the static URL carries a hash that changes
-    with the file, so a permanent one would outlive the next deploy."""
+    with the file, so a permanent one, or a long-cached one, would outlive the next deploy."""
     return redirect(static("favicon.png"))

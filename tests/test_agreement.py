@@ -88,7 +88,7 @@ def csv_figures(client):
 def badge_text(client, city):
     response = client.get(f"/cities/or/{city.slug}/badge.svg")
     svg = ElementTree.fromstring(response.content)
-    return svg.get("aria-label")
+    return svg.find("{http://www.w3.org/2000/svg}title").text
 
 
 def test_every_surface_agrees_with_the_exact_computation(client, edge_cities):

@@ -3,7 +3,8 @@ what would raise its score, and the figures as pictures with the same data in te
 
 import html
 import re
-from datetime import date
+from datetime import date, datetime, time
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -11,9 +12,11 @@ from django.utils import timezone
 from cities.models import City
 from cities.population import POPULATION_BANDS, band_of
 from commitments.history import month_ends, score_history
-from commitments.models import Action
+from commitments.models import Action, ProgressUpdate, ReviewState
+from commitments.scores import ranked
 from commitments.scoring import Status, minimum_rated_for_grade
 from commitments.selectors import current_statuses, framework, principle_cards
+from commitments.services import refresh_current_status
 from commitments.standing import standing
 from commitments.story import raise_the_grade, summary
 from tests.factories import (
@@ -22,6 +25,7 @@ from tests.factories import (
     PoliceKillingFactory,
     ProgressUpdateFactory,
     rate,
+    reviewer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -105,33 +109,58 @@ def test_month_ends_run_from_the_first_month_to_the_last():
     ]  # fmt: skip
 
 
+def published(city, code, status, happened_on, approved_on):
+    """An update approved on a given day: the review flow stamps now, the history needs the past
+    (submission times are stamped on save, so the clock is set back while it is saved)."""
+    action = Action.objects.get(code=code)
+    staff = reviewer()
+    approved_at = datetime.combine(approved_on, time(12), tzinfo=timezone.get_current_timezone())
+    with mock.patch("django.utils.timezone.now", return_value=approved_at):
+        ProgressUpdate.objects.create(
+            city=city, action=action, status=status, summary="Rated.", happened_on=happened_on,
+            submitted_by=staff, review_state=ReviewState.APPROVED, reviewed_by=staff,
+            reviewed_at=approved_at,
+        )  # fmt: skip
+    refresh_current_status(city.pk, action.pk)
+
+
+def history_of(city):
+    history = score_history(city, list(framework()), timezone.localdate())
+    assert history[-1].month == timezone.localdate().replace(day=1)
+    assert (history[-1].score, history[-1].rated) == (
+        scored(city).score,
+        scored(city).rated_actions,
+    )
+    return {month.month: (month.score, month.rated) for month in history}
+
+
 def test_the_score_history_replays_the_log_and_ends_at_todays_score():
     city = CityFactory()
-    ApprovedUpdateFactory(
-        city=city, action=Action.objects.get(code="1.1"), happened_on=date(2023, 1, 10)
-    )
-    ApprovedUpdateFactory(
-        city=city,
-        action=Action.objects.get(code="1.1"),
-        status=Status.REVERSED,
-        happened_on=date(2023, 3, 5),
-    )
-    ApprovedUpdateFactory(
-        city=city,
-        action=Action.objects.get(code="2.1"),
-        status=Status.PARTIALLY_ACHIEVED,
-        happened_on=date(2023, 3, 20),
-    )
+    published(city, "1.1", Status.ACHIEVED, date(2023, 1, 10), date(2023, 1, 12))
+    published(city, "1.1", Status.REVERSED, date(2023, 3, 5), date(2023, 3, 6))
+    published(city, "2.1", Status.PARTIALLY_ACHIEVED, date(2023, 3, 20), date(2023, 3, 21))
     ProgressUpdateFactory(  # pending: never part of the history
         city=city, action=Action.objects.get(code="3.1"), happened_on=date(2023, 2, 1)
     )
-    history = score_history(city, list(framework()), timezone.localdate())
-
-    assert history[0].month == date(2023, 1, 1)
-    assert history[-1].month == timezone.localdate().replace(day=1)
+    history = history_of(city)
+    assert min(history) == date(2023, 1, 1)
     # January: 1.1 achieved, one of five equally weighted actions of principle 1: 20 / 7.
-    assert [(month.score, month.rated) for month in history[:3]] == [(3, 1), (3, 1), (2, 2)]
-    assert history[-1].score == scored(city).score
+    months = [date(2023, 1, 1), date(2023, 2, 1), date(2023, 3, 1)]
+    assert [history[month] for month in months] == [(3, 1), (3, 1), (2, 2)]
+
+
+def test_an_update_counts_from_when_it_was_approved_and_a_late_one_rewrites_nothing():
+    city = CityFactory()
+    published(city, "1.1", Status.ACHIEVED, date(2020, 5, 1), date(2020, 5, 2))
+    # Happened before the first, approved a year later: 1.1's status stays the later event's.
+    published(city, "1.1", Status.REVERSED, date(2019, 1, 1), date(2021, 6, 1))
+    # Happened in 2020, approved in 2022: it shows from June 2022 only.
+    published(city, "2.1", Status.ACHIEVED, date(2020, 7, 1), date(2022, 6, 15))
+    history = history_of(city)
+    assert min(history) == date(2020, 5, 1)
+    assert history[date(2021, 6, 1)] == history[date(2020, 5, 1)] == (3, 1)
+    assert history[date(2022, 5, 1)] == (3, 1)
+    assert history[date(2022, 6, 1)] == (6, 2)  # 20 / 7 + 25 / 7, rounded
 
 
 def test_what_would_raise_the_grade_adds_exactly_what_achieving_it_does(client):
@@ -156,7 +185,9 @@ def test_the_summary_counts_statuses_and_names_the_strongest_and_weakest_princip
     rate(city, {"1.1": Status.ACHIEVED, "1.2": Status.ACHIEVED, "2.1": Status.IN_PROGRESS})
     _city, cards = cards_of(city)
     told = summary(cards)
-    assert (told.achieved, told.in_progress, told.unresearched, told.total) == (2, 1, 24, 27)
+    counts = told.counts
+    assert (counts["achieved"], counts["in_progress"], counts["unresearched"]) == (2, 1, 24)
+    assert (counts["reversed"], told.total) == (0, 27)
     assert [principle.number for principle in told.strongest] == [1]
     assert [principle.number for principle in told.weakest] == [3, 4, 5, 6, 7]
 
@@ -184,7 +215,8 @@ def test_the_city_page_tells_its_story_first(client):
     # The score over time: a picture with a name, and the same figures in a table.
     chart = r'<svg class="chart"[^>]*role="img"[^>]*aria-labelledby="history-title'
     assert re.search(chart, content)
-    assert "March 2024 4 2" in said  # the month the city was rated: score 4, 2 rated
+    month = timezone.localdate().strftime("%B %Y")
+    assert f"{month} 4 2" in said  # rated (approved) this month: score 4, 2 actions rated
     # People killed by police: per year as columns labelled with their counts, by race as bars.
     assert re.search(r"<title id=\"killings-title\">People killed by police in Storyville", content)
     assert "2022: 1; 2023: 2." in said
@@ -196,3 +228,23 @@ def test_the_principle_bars_carry_their_scores_as_text(client):
     rate(city, {"1.1": Status.ACHIEVED, "1.2": Status.ACHIEVED})
     said = words(page(client, city))
     assert "1. Ensure Police Are Accountable to the Community 40 of 100" in said
+
+
+def test_years_without_a_killing_are_shown_as_zero_through_the_datas_latest_year(client):
+    city = CityFactory(name="Gapton")
+    PoliceKillingFactory(city=city, date=date(2019, 5, 1))
+    PoliceKillingFactory(city=city, date=date(2021, 5, 1))
+    PoliceKillingFactory(date=date(2023, 1, 1))  # elsewhere: the data runs through 2023
+    said = words(page(client, city))
+    assert "2019: 1; 2020: 0; 2021: 1; 2022: 0; 2023: 0." in said
+
+
+def test_a_city_page_s_rank_is_the_scorecard_s_rank():
+    every_action = [action.code for action in Action.objects.all()]
+    for statuses in ({}, {"1.1": Status.ACHIEVED}, {"1.1": Status.ACHIEVED},
+                     dict.fromkeys(every_action, Status.IN_PROGRESS),
+                     dict.fromkeys(every_action, Status.IN_PROGRESS),
+                     dict.fromkeys(every_action[:17], Status.ACHIEVED)):  # fmt: skip
+        rate(CityFactory(), statuses)
+    for city in ranked(City.objects.with_scores()):
+        assert standing(city).overall.position == city.rank, city

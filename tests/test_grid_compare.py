@@ -239,7 +239,7 @@ def test_a_comparison_accepts_repeated_parameters_any_case_and_ignores_repeats(
         ("minneapolis", "“minneapolis” is not written as a city"),
         ("mn/minneapolis,<b>x</b>", "“&lt;b&gt;x&lt;/b&gt;” is not written as a city"),
         ("mn/minneapolis,mn/nowhere", "No city is tracked at “mn/nowhere”."),
-        ("mn/minneapolis,ga/atlanta,nj/camden,oh/a,oh/b", "you chose 5"),
+        ("mn/minneapolis,ga/atlanta,nj/camden,oh/a,oh/b", "Compare at most 4 cities at a time."),
     ],
 )
 def test_bad_choices_get_a_message_and_the_form(client, minneapolis, atlanta, camden, cities,
@@ -341,3 +341,20 @@ def test_a_city_name_is_escaped_on_both_pages(client, minneapolis):
         body = text(client.get(url))
         assert "<script>alert(1)</script>" not in body, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body, url
+
+
+def test_a_flood_of_cities_gets_one_message_and_four_fields(client, minneapolis):
+    response = compare(client, ",".join(f"mn/x{n}" for n in range(3000)))
+    assert response.status_code == 400
+    body = text(response)
+    assert body.count("Compare at most 4 cities at a time.") == 1
+    assert body.count('name="cities"') == 4
+    assert len(body) < 200_000
+
+
+def test_a_slug_with_capitals_is_found_by_its_own_link(client):
+    city = CityFactory(name="Saint Paul", state="MN", slug="Saint-Paul")
+    other = CityFactory(name="Duluth", state="MN")
+    response = client.get(compare_url([city, other]))
+    assert response.status_code == 200
+    assert "Saint Paul" in text(response)

@@ -146,12 +146,12 @@ def test_each_city_is_a_link_to_its_page_drawn_as_its_grade(client):
     body = client.get(reverse("commitments:map")).content.decode()
 
     assert markers(body) == [  # the most populous last, drawn on top
-        ("/cities/ak/anchorage/", "Anchorage, AK: grade F, score 0", "F", *xy("Anchorage", "AK")),
-        ("/cities/hi/honolulu/", "Honolulu, HI: no grade yet, provisional score 0", "incomplete",
+        ("/cities/ak/anchorage/", "Anchorage, AK: pledge score 0 of 100, grade F", "F", *xy("Anchorage", "AK")),
+        ("/cities/hi/honolulu/", "Honolulu, HI: pledge score 0 of 100 (provisional), no grade yet", "incomplete",
          *xy("Honolulu", "HI")),
-        ("/cities/ga/atlanta/", "Atlanta, GA: grade A, score 100", "A", *xy("Atlanta", "GA")),
+        ("/cities/ga/atlanta/", "Atlanta, GA: pledge score 100 of 100, grade A", "A", *xy("Atlanta", "GA")),
     ]  # fmt: skip
-    assert "1 of 4 cities have no known location" in body
+    assert "1 of 4 cities are not on the map: their location is unknown or outside it." in body
 
 
 @pytest.mark.django_db
@@ -203,8 +203,8 @@ def test_the_home_page_shows_the_map_and_links_to_its_page(client):
     city_at("Seattle", "WA")
     body = client.get(reverse("commitments:home")).content.decode()
     assert '<h2 id="map-heading">Where cities stand</h2>' in body
-    assert markers(body)[0][:2] == ("/cities/wa/seattle/", "Seattle, WA: no grade yet, "
-                                    "provisional score 0")  # fmt: skip
+    assert markers(body)[0][:2] == ("/cities/wa/seattle/", "Seattle, WA: pledge score 0 of "
+                                    "100 (provisional), no grade yet")  # fmt: skip
     assert f'<a href="{reverse("commitments:map")}">The map on its own page' in body
 
 
@@ -214,4 +214,4 @@ def test_a_hostile_city_name_is_shown_as_text_in_its_marker(client):
     body = client.get(reverse("commitments:map")).content.decode()
     assert "<script>alert(1)" not in body and "<svg onload" not in body
     assert ("<title>&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;svg onload=alert(2)&gt;, "
-            "MA: no grade yet") in body  # fmt: skip
+            "MA: pledge score 0 of 100") in body  # fmt: skip

@@ -278,8 +278,10 @@ def test_badge_is_a_cacheable_svg(client, record):
     assert response["Content-Type"] == "image/svg+xml"
     assert "max-age=3600" in response["Cache-Control"]
     svg = ElementTree.fromstring(response.content)
-    assert svg.get("aria-label") == (
-        "Minneapolis, MN: pledge score 6 (provisional), no grade yet, rated on 2 of 27 actions"
+    assert svg.get("role") == "img"
+    assert svg.find("{http://www.w3.org/2000/svg}title").text == (
+        "Minneapolis, Minnesota: pledge score 6 of 100 (provisional), no grade yet, "
+        "rated on 2 of 27 actions"
     )
 
 

@@ -1,12 +1,19 @@
 """Property-based tests (hypothesis): whatever a person types into any form or filter, the site
 answers with a page or a message, never a server error, and stores only what it accepted."""
 
+from fractions import Fraction
+
 import pytest
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commitments.models import Pledge, ProgressUpdate
+from cities.models import City
+from commitments.models import Action, Pledge, ProgressUpdate
+from commitments.scoring import MAX_WEIGHT, Status, grade_for, points_for, rounded, score_share
+from commitments.selectors import framework
+from commitments.services import refresh_framework_totals
+from tests.factories import CityFactory, rate
 from tests.test_advocates import proposal, propose_url
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +78,32 @@ def test_no_filter_value_raises_a_server_error(client, record, settings, name, q
     settings.RATELIMIT_ENABLE = False
     response = client.get(reverse(name), query)
     assert response.status_code in (200, 400, 404)
+
+
+STATUS_OR_NONE = st.sampled_from([None, *Status])
+
+
+@settings(EXAMPLES, max_examples=10)  # each example re-scores the framework
+@given(weights=st.lists(st.integers(1, MAX_WEIGHT), min_size=27, max_size=27),
+       statuses=st.lists(STATUS_OR_NONE, min_size=27, max_size=27))  # fmt: skip
+def test_the_city_page_s_python_arithmetic_agrees_with_the_scored_queryset(weights, statuses):
+    """The score history and "what would raise the score" add up actions' shares in Python;
+    whatever the weights and statuses, they give the scored queryset's exact score and grade."""
+    actions = list(Action.objects.order_by("principle__number", "position"))
+    for action, weight in zip(actions, weights, strict=True):
+        Action.objects.filter(pk=action.pk).update(weight=weight)
+    refresh_framework_totals()
+    city = CityFactory()
+    rate(city, {action.code: status for action, status in zip(actions, statuses, strict=True)
+                if status})  # fmt: skip
+    scored = City.objects.with_scores().get(pk=city.pk)
+    status_of = {action.pk: status for action, status in zip(actions, statuses, strict=True)}
+    exact = sum(
+        score_share(points_for(status_of[action.pk]), action, principle)
+        for principle in framework()
+        for action in principle.actions.all()
+    )
+    assert exact == Fraction(scored.score_numerator, scored.score_denominator)
+    assert rounded(exact) == scored.score
+    rated = sum(status is not None for status in statuses)
+    assert grade_for(rounded(exact), rated, len(actions)) == scored.grade

@@ -3,6 +3,7 @@ favicon, the badge's colours, labelled scrolling regions, and htmx swaps that sa
 
 import re
 import struct
+from unittest import mock
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
@@ -109,6 +110,19 @@ def test_the_card_is_cached_and_answers_conditional_requests(
     conditional = client.get(card_url(graded_city), headers={"If-None-Match": first["ETag"]})
     assert conditional.status_code == 304
     assert client.post(card_url(graded_city)).status_code == 405
+
+
+def test_a_card_is_drawn_again_only_when_what_it_shows_changes(client, graded_city):
+    import cairosvg
+
+    with mock.patch.object(cairosvg, "svg2png", wraps=cairosvg.svg2png) as draw:
+        client.get(card_url(graded_city))
+        rate(CityFactory(), {"1.1": Status.ACHIEVED})  # another city: the record changes
+        again = client.get(card_url(graded_city))
+        assert again.status_code == 200 and draw.call_count == 1
+        ApprovedUpdateFactory(city=graded_city, action=Action.objects.get(code="7.1"))
+        client.get(card_url(graded_city))
+        assert draw.call_count == 2
 
 
 def test_card_queries_do_not_grow_with_the_data(client, city, django_assert_num_queries):
@@ -224,7 +238,7 @@ def test_favicon_ico_leads_to_the_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 302
     assert response["Location"] == "/static/favicon.png"
-    assert "max-age=86400" in response["Cache-Control"]
+    assert "max-age=3600" in response["Cache-Control"]
     icon = Path(finders.find("favicon.png")).read_bytes()
     assert png_size(icon) == (64, 64)
     assert Path(finders.find("favicon.svg")).read_text().startswith("<svg")
@@ -334,3 +348,13 @@ def test_the_header_links_have_a_ring_that_shows_on_the_dark_bar():
     css = (Path(settings.BASE_DIR) / "static" / "css" / "site.css").read_text()
     assert ".navbar-dark :focus-visible { outline: 3px solid #fff;" in css
     assert contrast("#ffffff", bootstrap_colour("dark")) >= 3  # WCAG 2.2 for a focus indicator
+
+
+@pytest.mark.parametrize("rule", [r"\.grade-{} \{{ background: (#[0-9a-f]{{6}});",
+                                  r"\.map-marker-{} \{{ fill: (#[0-9a-f]{{6}});"])  # fmt: skip
+def test_the_pages_grades_and_map_markers_have_the_badge_s_colours(rule):
+    css = Path(finders.find("css/site.css")).read_text()
+    letters = [grade for grade in Grade if grade != Grade.INCOMPLETE]
+    assert {grade: re.search(rule.format(grade), css)[1] for grade in letters} == {
+        grade: GRADE_COLOURS[grade] for grade in letters
+    }

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 
 from commitments.models import EvidenceKind, PledgeStatus
 from commitments.scoring import FLAGGED, NO_INFORMATION, Grade, Status
+from commitments.story import standing_in_words
 
 register = template.Library()
 
@@ -31,6 +32,12 @@ def pledge_label(pledge_status):
 def evidence_kind_label(kind):
     """Like `get_kind_display`, without the dict of every label it builds on each call."""
     return EvidenceKind(kind).label
+
+
+@register.filter
+def in_words(city):
+    """A scored city's standing in one sentence (`story.standing_in_words`)."""
+    return standing_in_words(city)
 
 
 @register.filter

@@ -3,7 +3,8 @@
 from django import template
 from django.urls import reverse
 
-from commitments.cards import CARD_HEIGHT, CARD_WIDTH, card_summary
+from commitments.cards import CARD_HEIGHT, CARD_WIDTH
+from commitments.story import standing_in_words
 
 register = template.Library()
 
@@ -14,7 +15,7 @@ def share_meta(context, city):
     card = reverse("commitments:city_card", args=[city.state.lower(), city.slug])
     return {
         "city": city,
-        "summary": card_summary(city),
+        "summary": standing_in_words(city),
         "image": context["request"].build_absolute_uri(card),
         "width": CARD_WIDTH,
         "height": CARD_HEIGHT,
