@@ -182,6 +182,10 @@ class Mayor(models.Model):
     def __str__(self):
         return f"{self.name} ({self.city})"
 
+    def serving_on(self, day):
+        """Whether this mayor was in office on `day` (a term ends the day the next begins)."""
+        return self.term_start <= day and (self.term_end is None or day < self.term_end)
+
     @property
     def is_sitting(self):
         return self.term_end is None

@@ -14,6 +14,7 @@ from cities.police_violence import (
     pledge_figures,
 )
 from commitments import charts, comparison, scoring, story
+from commitments.as_of import as_of
 from commitments.filters import (
     DEFAULT_SORT,
     CityFilter,
@@ -25,7 +26,7 @@ from commitments.history import history_changes, score_history
 from commitments.maps import city_map
 from commitments.models import PledgeStatus, Principle
 from commitments.pagination import LogPage
-from commitments.scores import principle_averages, ranked_on_principle
+from commitments.scores import principle_averages, ranked_on_principle, scored_as_of
 from commitments.selectors import (
     approved_updates,
     current_statuses,
@@ -65,8 +66,14 @@ def home(request):
     return render(request, "commitments/home.html", context)
 
 
+def scored_cities(request):
+    """Every city with its figures, as the page shows them: today's, or a past day's."""
+    day = as_of(request)
+    return City.objects.with_scores() if day is None else scored_as_of(day)
+
+
 def scorecard(request):
-    cities = filtered(request, CityFilter, City.objects.with_scores())
+    cities = filtered(request, CityFilter, scored_cities(request))
     page = paginate(request, cities.qs)
     sort = cities.form.cleaned_data.get("sort") or DEFAULT_SORT
     context = {
@@ -80,14 +87,16 @@ def scorecard(request):
 
 
 def city_detail(request, state, slug):
-    city = get_object_or_404(City.objects.with_scores(), state=state.upper(), slug=slug)
-    timeline = list(approved_updates().filter(city=city)[: TIMELINE_SIZE + 1])
-    as_of = data_as_of()
-    races, years = killings_by_year(city, as_of["latest"] and as_of["latest"].year)
+    day = as_of(request)
+    scored = scored_cities(request)
+    city = get_object_or_404(scored, state=state.upper(), slug=slug)
+    timeline = list(approved_updates(day).filter(city=city)[: TIMELINE_SIZE + 1])
+    police_data = data_as_of()
+    races, years = killings_by_year(city, police_data["latest"] and police_data["latest"].year)
     principles = list(framework())
-    cards = principle_cards(city, principles, current_statuses(city))
-    history = score_history(city, principles, timezone.localdate())
-    where = standing(city)
+    cards = principle_cards(city, principles, current_statuses(city, day))
+    history = score_history(city, principles, day or timezone.localdate())
+    where = standing(city, scored)
     context = {
         "city": city,
         "standing": where,
@@ -101,10 +110,10 @@ def city_detail(request, state, slug):
         "race_chart": charts.bars(races),
         "killings": [(row, row.counts(races)) for row in years],
         "killings_chart": charts.year_columns([(row.year, row.total) for row in reversed(years)]),
-        "as_of": as_of,
+        "as_of": police_data,
         "source_name": SOURCE_NAME,
         "source_url": SOURCE_URL,
-        "mayors": mayors_with_pledges(city),
+        "mayors": mayors_with_pledges(city, day),
         "minimum_rated": scoring.minimum_rated_for_grade(city.total_actions),
         "cards": cards,
         "timeline": timeline[:TIMELINE_SIZE],

@@ -99,3 +99,67 @@ def test_the_mayor_and_pledge_are_those_of_the_day():
     assert then(date(2022, 6, 1)) == ("Sitting", PledgeStatus.NOT_ASKED)  # a new mayor: unsigned
     assert then(date(2023, 3, 15)) == ("Sitting", PledgeStatus.NOT_ASKED)  # not yet approved
     assert then(date(2023, 4, 2)) == ("Sitting", PledgeStatus.DECLINED)
+
+
+@pytest.fixture
+def history():
+    """A city rated in 2021 and again in 2023, with a mayor who took office in 2022."""
+    city = CityFactory(name="Pastville", state="OH", slug="pastville")
+    MayorFactory(
+        city=city, name="Old Mayor", term_start=date(2010, 1, 1), term_end=date(2022, 1, 1)
+    )
+    MayorFactory(city=city, name="New Mayor", term_start=date(2022, 1, 1))
+    rated_on(city, "1.1", Status.IN_PROGRESS, date(2021, 3, 1), approved=date(2021, 3, 2))
+    rated_on(city, "1.1", Status.ACHIEVED, date(2023, 5, 1), approved=date(2023, 5, 2))
+    return city
+
+
+def get(client, path, day):
+    response = client.get(path, {"as_of": day})
+    return response, response.content.decode()
+
+
+def test_a_city_page_as_of_a_past_day_shows_the_record_then(client, history):
+    response, body = get(client, "/cities/oh/pastville/", "2022-06-30")
+    assert response.status_code == 200
+    assert 'as it stood at the end of <time datetime="2022-06-30">June 30, 2022</time>' in body
+    assert '<span class="status status-in_progress">In progress</span>' in body
+    assert "status-achieved" not in body
+    assert "<strong>New Mayor</strong>" in body  # in office since January 2022
+    assert "May 1, 2023" not in body  # the later update is not in the timeline yet
+    # Links inside keep the day; the way back to today does not.
+    assert 'href="/cities/?state=OH&amp;sort=-score&amp;as_of=2022-06-30"' in body
+    assert '<a data-as-of="today" href="/cities/oh/pastville/">See it as it is today</a>' in body
+
+
+def test_the_scorecard_as_of_a_past_day_scores_cities_as_they_stood(client, history):
+    _response, body = get(client, "/cities/", "2021-12-31")
+    assert 'href="/cities/oh/pastville/?as_of=2021-12-31"' in body
+    assert '<td class="principle-cell shade-0">5</td>' in body  # in progress: 25 of 500 points
+    assert '<input type="hidden" name="as_of" value="2021-12-31">' in body
+    _response, body = get(client, "/cities/", "2023-05-02")
+    assert '<td class="principle-cell shade-1">20</td>' in body
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("2999-01-01", "2999-01-01 has not happened yet: choose a day up to today."),
+        ("2020-01-01", "The public record begins on March 2, 2021"),
+        ("31/12/2022", "Enter a valid date."),
+    ],
+)
+def test_a_day_the_record_cannot_show_gets_a_clear_message(client, history, day, message):
+    for path in ("/cities/", "/cities/oh/pastville/"):
+        response, body = get(client, path, day)
+        assert response.status_code == 400
+        assert message in body
+
+
+def test_as_of_pages_run_a_fixed_number_of_queries(client, history, django_assert_num_queries):
+    for path, queries in (("/cities/", 6), ("/cities/oh/pastville/", 18)):
+        for extra in range(2):
+            if extra:
+                rate(CityFactory(), {"1.1": Status.ACHIEVED, "2.1": Status.IN_PROGRESS})
+            with django_assert_num_queries(queries):
+                assert client.get(path, {"as_of": "2022-06-30"}).status_code == 200
