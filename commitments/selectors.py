@@ -21,7 +21,7 @@ from commitments.models import (
     ProgressUpdate,
     start_of_day_after,
 )
-from commitments.scores import mean_score, pledge_record, ratings_on
+from commitments.scores import mean_score, pledge_record, ratings_on, scored_as_of
 from commitments.scoring import STALE_AFTER_DAYS, Grade, points_for
 
 
@@ -71,17 +71,21 @@ def approved_updates(day=None):
     )
 
 
-def home_figures():
+def home_figures(day=None):
     """The home page's headline figures, in two queries: the stored scores (with how many
     cities have each grade), and the sitting mayors whose latest approved pledge record is a
-    signature."""
-    figures = CityScore.objects.aggregate(
+    signature; as of the end of `day`, the same from the cities as scored then."""
+    scores = CityScore.objects if day is None else scored_as_of(day)
+    figures = scores.aggregate(
         cities_tracked=Count("pk"),
         average_score=mean_score(),
         actions_achieved=Coalesce(Sum("achieved_actions"), 0),
         **{grade: Count("pk", filter=Q(grade=grade)) for grade in Grade.values},
     )
     figures["grades"] = [(grade, figures.pop(grade)) for grade in Grade.values]
+    if day is not None:
+        signed = scored_as_of(day).filter(pledge_status=PledgeStatus.SIGNED)
+        return {**figures, "mayors_signed": signed.count()}
     latest = pledge_record().filter(mayor=OuterRef("pk")).values("status")[:1]
     sitting = Mayor.objects.sitting().annotate(status=Subquery(latest))
     signed = sitting.filter(status=PledgeStatus.SIGNED)

@@ -12,7 +12,7 @@ downloads = limit("DOWNLOAD_RATE_LIMIT")
 
 app_name = "commitments"
 urlpatterns = [
-    path("", public(views.home), name="home"),
+    path("", public(time_travels(views.home)), name="home"),
     path("cities/", public(time_travels(views.scorecard)), name="scorecard"),
     path("grid/", public(views.grid), name="grid"),
     path("compare/", public(views.compare), name="compare"),

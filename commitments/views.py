@@ -55,13 +55,14 @@ def filtered(request, filterset_class, queryset):
 
 
 def home(request):
-    figures = home_figures()
+    day = as_of(request)
+    figures = home_figures(day)
     context = {
         **figures,
         "grade_chart": charts.bars(figures["grades"]),
         "coverage_threshold": scoring.COVERAGE_THRESHOLD_TEXT,
-        "recent_updates": approved_updates()[:5],
-        "city_map": city_map(),
+        "recent_updates": approved_updates(day)[:5],
+        "city_map": city_map(scored_cities(request)),
     }
     return render(request, "commitments/home.html", context)
 

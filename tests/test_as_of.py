@@ -1,6 +1,7 @@
 """The record as it stood at the end of a past day: scores from the same scored query as
 today's, counting what had happened and had been approved by then."""
 
+import re
 from datetime import date, datetime, time
 from unittest import mock
 
@@ -163,3 +164,12 @@ def test_as_of_pages_run_a_fixed_number_of_queries(client, history, django_asser
                 rate(CityFactory(), {"1.1": Status.ACHIEVED, "2.1": Status.IN_PROGRESS})
             with django_assert_num_queries(queries):
                 assert client.get(path, {"as_of": "2022-06-30"}).status_code == 200
+
+
+def test_the_home_page_as_of_a_past_day_counts_what_stood_then(client, history):
+    achieved = r"Actions achieved</dt><dd[^>]*>(\d+)</dd>"
+    _response, body = get(client, "/", "2021-12-31")
+    assert 'href="/cities/oh/pastville/?as_of=2021-12-31"' in body  # its marker on the map
+    assert re.search(achieved, body)[1] == "0"
+    _response, body = get(client, "/", "2023-06-01")
+    assert re.search(achieved, body)[1] == "1"
