@@ -20,9 +20,12 @@ from tests.factories import (
 # SQLite's backup waits for an open write transaction to end, so there the test's rows are
 # committed. pg_dump reads from a session of its own and sees only committed rows: there the
 # test backs up what the migrations committed (the framework, groups, permissions), since a
-# transactional test here leaves the next ones' content types in conflict.
+# transactional test here leaves the next ones' content types in conflict. On SQLite it asks for
+# the migrations' rows back (serialized_rollback), as the browser tests do: a transactional test
+# without it finds them gone after another, and leaves re-created content types in the way of
+# the next one's.
 ON_SQLITE = connection.vendor == "sqlite"
-pytestmark = pytest.mark.django_db(transaction=ON_SQLITE)
+pytestmark = pytest.mark.django_db(transaction=ON_SQLITE, serialized_rollback=ON_SQLITE)
 
 
 def rows(db, table):

@@ -1,0 +1,66 @@
+"""Every public page and every advocate page, in Chromium at 1280 and 375 px: no serious or
+critical axe-core violation, no sideways scroll, no request to another host, no console error.
+
+Each page is saved as a screenshot; screenshots/heights.txt lists heights and axe's counts.
+"""
+
+import pytest
+from django.urls import reverse
+
+from tests.browser.conftest import DESKTOP, PHONE, write_measurements
+from tests.browser.pages import check_page, check_pages
+from tests.browser.records import demo_record
+from tests.url_list import ours, public_urls, url_for
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+# Pages that need a query string to show what they are for.
+QUERIES = {"commitments:compare": "?cities=mn/minneapolis,ga/atlanta"}
+
+
+def pages(names, record):
+    """(name, url) of each named URL, filled from the record; the JSON API is not a page (its
+    HTML documentation is), and neither are downloads, feeds and pictures (check_pages tells)."""
+    return [
+        (name, url_for(name, args, record) + QUERIES.get(name, ""))
+        for name, args in names
+        if not name.startswith("api:") or name == "api:docs"
+    ]
+
+
+# One test per width, so that the demo record is seeded once for all its pages.
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+def test_every_page(open_tab, width):
+    record = demo_record()
+    visitor, advocate = open_tab(width), open_tab(width)
+    advocate.log_in(record["advocate"])
+
+    public = pages(public_urls(), record) + [("login", reverse("login"))]
+    problems, figures = check_pages(visitor, width, public)
+    advocate_problems, advocate_figures = check_pages(
+        advocate, width, pages(ours("advocate:"), record)
+    )
+    write_measurements(f"pages-{width}", figures + advocate_figures)
+
+    seen = {figure["page"] for figure in figures + advocate_figures}
+    assert {"home", "scorecard", "city", "advocate-dashboard", "advocate-workspace"} <= seen
+    problems += advocate_problems
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def test_the_page_checks_can_fail(open_tab):
+    tab = open_tab(PHONE)
+    wide_word = "W" * 200
+    tab.page.set_content(
+        f'<html lang="en"><title>Bad</title><main><h1>Bad</h1><p>{wide_word}</p>'
+        '<img src="https://example.org/tracker.png"></main></html>'
+    )
+    problems, figure = check_page(tab, PHONE, "bad")
+    assert tab.offsite == ["https://example.org/tracker.png"]
+    assert [problem.split(" (")[0] for problem in problems[:1]] == ["axe critical image-alt"]
+    assert "scrolls sideways" in problems[1]
+    assert problems[2] == "requested another host: https://example.org/tracker.png"
+    assert figure["axe_severe"] == 1
