@@ -13,6 +13,7 @@ from cities.police_violence import (
     killings_by_year,
     pledge_figures,
 )
+from commitments import changes as changes_module
 from commitments import charts, comparison, scoring, story
 from commitments.as_of import as_of
 from commitments.filters import (
@@ -102,6 +103,7 @@ def city_detail(request, state, slug):
         "city": city,
         "standing": where,
         "compare_with_peers": comparison.compare_url([city, *where.nearest_peers]),
+        "changes_last_year": changes_module.city_last_year_url(city),
         "summary": story.summary(cards),
         "gains": story.raise_the_grade(city, cards),
         "history": history,
@@ -230,3 +232,22 @@ def compare(request):
 def map_page(request):
     """Every city on the United States map, and the same figures counted by state."""
     return render(request, "commitments/map.html", {"city_map": city_map()})
+
+
+def changes(request):
+    """Every change between two days, city by city, with the score before and after."""
+    form = changes_module.ChangesForm(request.GET or changes_module.last_year())
+    if not form.is_valid():
+        context = {"form": form, "page": None}
+        return render(request, "commitments/changes.html", context, status=400)
+    period = form.cleaned_data
+    cities = changes_module.changed_cities(
+        period["since"], period["to"], period["state"], period["city"]
+    )
+    page = paginate(request, cities)
+    context = {
+        "form": form,
+        "page": page,
+        "cities": changes_module.changes_between(period["since"], period["to"], list(page)),
+    }
+    return render(request, "commitments/changes.html", context)
