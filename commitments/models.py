@@ -1,6 +1,6 @@
 """The pledge framework, mayors' pledges, the append-only progress log and its evidence."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pgtrigger
 from django.conf import settings
@@ -131,21 +131,12 @@ class ReviewState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-def start_of_day_after(day):
-    """The first moment after `day` ends, in the site's time zone."""
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-
-
 class ReviewedQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(review_state=ReviewState.APPROVED)
 
     def pending(self):
         return self.filter(review_state=ReviewState.PENDING)
-
-    def approved_by(self, day):
-        """What had been approved by the end of `day` (in the site's time zone)."""
-        return self.approved().filter(reviewed_at__lt=start_of_day_after(day))
 
 
 class Reviewed(models.Model):

@@ -18,8 +18,6 @@ denominator n·∏weight (stored on each principle with its multiplier, see
 `scoring.framework_totals`) it is a fraction of integers, so rounding it is exact.
 """
 
-from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -29,7 +27,6 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
-    Exists,
     F,
     Func,
     IntegerField,
@@ -46,16 +43,8 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, JSONArray, JSONObject, NullIf, Rank
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
-from cities.models import City, Mayor, serving_during
-from commitments.models import (
-    CityScore,
-    CurrentStatus,
-    Pledge,
-    PledgeStatus,
-    Principle,
-    ProgressUpdate,
-    start_of_day_after,
-)
+from cities.models import City, Mayor
+from commitments.models import CityScore, CurrentStatus, Pledge, PledgeStatus, Principle
 from commitments.scoring import (
     COVERAGE_THRESHOLD,
     EXACT_PLACES,
@@ -85,53 +74,34 @@ class ExactScoreField(DecimalField):
         return None if value is None else Decimal(value).quantize(ONE_HUNDREDTH)
 
 
-@dataclass(frozen=True)
-class Rated:
-    """The rows a city is scored on: a relation of City whose rows have a status, an action
-    and a date, and the condition on them that makes them count."""
-
-    relation: str
-    counted: Q = Q()
-
-    def field(self, path):
-        return f"{self.relation}__{path}"
-
-    def where(self, **lookups):
-        """The counted rows that also match `lookups` (on the rows' own fields)."""
-        return self.counted & Q(**{self.field(name): value for name, value in lookups.items()})
+STATUS = "current_statuses__status"
+ACTION = "current_statuses__action__"
+PRINCIPLE = "current_statuses__action__principle__"
 
 
-# Today a city is scored on its current statuses; as of a past day, on the updates that were
-# current then (`scored_as_of`).
-CURRENT = Rated("current_statuses")
-
-
-def principle_points(number, rated=CURRENT):
+def principle_points(number):
     """SQL aggregate: a city's weighted points on one principle (0 with none rated)."""
-    weighted = points_expression(rated.field("status")) * F(rated.field("action__weight"))
-    return Coalesce(Sum(weighted, filter=rated.where(action__principle__number=number)), 0)
+    weighted = points_expression(STATUS) * F(ACTION + "weight")
+    return Coalesce(Sum(weighted, filter=Q(**{PRINCIPLE + "number": number})), 0)
 
 
-def _principle_score(principle, rated):
+def _principle_score(principle):
     number = principle.number
-    points, weight = principle_points(number, rated), Value(principle.weight_total)
+    points, weight = principle_points(number), Value(principle.weight_total)
     return JSONObject(
         number=Value(number),
         score=round_half_up(points, weight),
         points=points,
         weight=weight,
-        rated=Count(rated.relation, filter=rated.where(action__principle__number=number)),
+        rated=Count("current_statuses", filter=Q(**{PRINCIPLE + "number": number})),
         actions=Value(principle.action_count),
     )
 
 
-def _city_points(principles, rated):
+def _city_points(principles):
     """SQL: (numerator, denominator) of the city score, the mean of the principle scores."""
-    multiplier = F(rated.field("action__weight")) * F(
-        rated.field("action__principle__score_multiplier")
-    )
-    points = points_expression(rated.field("status")) * multiplier
-    numerator = Coalesce(Sum(points, filter=rated.where()), 0)
+    multiplier = F(ACTION + "weight") * F(PRINCIPLE + "score_multiplier")
+    numerator = Coalesce(Sum(points_expression(STATUS) * multiplier), 0)
     denominator = principles[0].score_denominator if principles else 1
     return numerator, Value(denominator)
 
@@ -187,29 +157,26 @@ def framework_constants():
     return tuple(rows.values_list(*fields))
 
 
-def compute_scores(cities, constants, rated=CURRENT):
-    """Every stored figure, computed from the cities' `rated` rows (their current statuses, or
-    the ratings of a past day: see `scored_as_of`), with the framework's `constants` written
-    into the SQL as values."""
+def compute_scores(cities, constants):
+    """Every stored figure, computed from the cities' current statuses (see the docstring),
+    with the framework's `constants` written into the SQL as values."""
     principles = [SimpleNamespace(number=number, weight_total=weight, action_count=actions,
                                   score_denominator=denominator)
                   for number, weight, actions, denominator in constants]  # fmt: skip
-    numerator, denominator = _city_points(principles, rated)
+    numerator, denominator = _city_points(principles)
     hundredths = round_half_up(numerator, denominator, scale=10**EXACT_PLACES)
     return (
         cities.annotate(
             score_numerator=numerator,
             score_denominator=denominator,
-            principle_scores=JSONArray(
-                *[_principle_score(principle, rated) for principle in principles]
-            ),
+            principle_scores=JSONArray(*[_principle_score(principle) for principle in principles]),
             score=round_half_up(F("score_numerator"), F("score_denominator")),
             score_exact=Cast(hundredths * Value(ONE_HUNDREDTH), ExactScoreField()),
-            rated_actions=Count(rated.relation, filter=rated.where()),
+            rated_actions=Count("current_statuses"),
             total_actions=Value(sum(principle.action_count for principle in principles)),
-            achieved_actions=Count(rated.relation, filter=rated.where(status=Status.ACHIEVED)),
-            reversed_actions=Count(rated.relation, filter=rated.where(status__in=FLAGGED)),
-            last_updated=Max(rated.field("happened_on"), filter=rated.where()),
+            achieved_actions=Count("current_statuses", filter=Q(**{STATUS: Status.ACHIEVED})),
+            reversed_actions=Count("current_statuses", filter=Q(**{f"{STATUS}__in": FLAGGED})),
+            last_updated=Max("current_statuses__happened_on"),
         )
         .annotate(grade=_grade())
         .annotate(
@@ -261,43 +228,4 @@ def principle_averages():
             NullIf(Subquery(cities.values("total"), output_field=IntegerField()), 0)
             * F("weight_total"),
         )
-    )
-
-
-def later_in_the_log(updates):
-    """`updates` that come after the outer query's update in `ProgressUpdate.LATEST_FIRST`
-    order, for the same city and action."""
-    later, same = Q(pk__in=[]), Q()
-    for field in (name.lstrip("-") for name in ProgressUpdate.LATEST_FIRST):
-        later |= same & Q(**{f"{field}__gt": OuterRef(field)})
-        same &= Q(**{field: OuterRef(field)})
-    return updates.filter(later, city=OuterRef("city"), action=OuterRef("action"))
-
-
-def ratings_on(day):
-    """The updates that rated each city on each action at the end of `day`: of those that had
-    happened and been approved by then, the latest, as a current status is today's latest."""
-    public = ProgressUpdate.objects.approved_by(day).filter(happened_on__lte=day)
-    return public.filter(~Exists(later_in_the_log(public)))
-
-
-def scored_as_of(day, cities=None):
-    """`City.objects.with_scores()` as the record stood at the end of `day`: the same figures,
-    computed by the same query from that day's ratings, with the mayor then in office and
-    their pledge status as approved by then."""
-    cities = City.objects.all() if cities is None else cities
-    rated = Rated("progress_updates", Q(progress_updates__in=ratings_on(day)))
-    next_day = day + timedelta(days=1)
-    serving = Mayor.objects.serving_during(day, next_day).filter(city=OuterRef("pk"))
-    pledged = pledge_record().filter(
-        serving_during(day, next_day, mayor="mayor__"),
-        mayor__city=OuterRef("pk"),
-        date__lte=day,
-        reviewed_at__lt=start_of_day_after(day),
-    )
-    return compute_scores(cities, framework_constants(), rated).annotate(
-        mayor_name=Subquery(serving.order_by("-term_start").values("name")[:1]),
-        pledge_status=Coalesce(
-            Subquery(pledged.values("status")[:1]), Value(PledgeStatus.NOT_ASKED)
-        ),
     )
