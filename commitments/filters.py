@@ -86,7 +86,10 @@ def state_filter(field_name="state"):
 
 
 def population_filter():
+    # Not named after the population column: it takes a band's key (a string), and the API
+    # schema would otherwise declare it an integer like the column.
     return django_filters.ChoiceFilter(
+        field_name="population_band",
         label="Population",
         choices=POPULATION_BAND_CHOICES,
         method="in_population_band",
