@@ -146,10 +146,12 @@ def test_each_city_is_a_link_to_its_page_drawn_as_its_grade(client):
     body = client.get(reverse("commitments:map")).content.decode()
 
     assert markers(body) == [  # the most populous last, drawn on top
-        ("/cities/ak/anchorage/", "Anchorage, AK: pledge score 0 of 100, grade F", "F", *xy("Anchorage", "AK")),
-        ("/cities/hi/honolulu/", "Honolulu, HI: pledge score 0 of 100 (provisional), no grade yet", "incomplete",
-         *xy("Honolulu", "HI")),
-        ("/cities/ga/atlanta/", "Atlanta, GA: pledge score 100 of 100, grade A", "A", *xy("Atlanta", "GA")),
+        ("/cities/ak/anchorage/", "Anchorage, AK: pledge score 0 of 100, grade F", "F",
+         *xy("Anchorage", "AK")),
+        ("/cities/hi/honolulu/", "Honolulu, HI: pledge score 0 of 100 (provisional), no grade yet",
+         "incomplete", *xy("Honolulu", "HI")),
+        ("/cities/ga/atlanta/", "Atlanta, GA: pledge score 100 of 100, grade A", "A",
+         *xy("Atlanta", "GA")),
     ]  # fmt: skip
     assert "1 of 4 cities are not on the map: their location is unknown or outside it." in body
 

@@ -3,9 +3,9 @@ favicon, the badge's colours, labelled scrolling regions, and htmx swaps that sa
 
 import re
 import struct
-from unittest import mock
 from html.parser import HTMLParser
 from pathlib import Path
+from unittest import mock
 from xml.etree import ElementTree
 
 import pytest
