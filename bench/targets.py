@@ -21,6 +21,7 @@ HOPS = 50  # how deep a "deep page" is: this many `rel="next"` links after page 
 SCORECARD_HOPS = 24  # page 25 of the scorecard (1,500 cities fill 60 pages)
 STATE = "MI"
 PRINCIPLE = 3
+AS_OF = "2022-12-31"  # a past day inside the generated ten years of data
 BIG_TABLES = {
     "commitments_progressupdate",
     "commitments_evidence",
@@ -139,6 +140,11 @@ def bench_urls(client):
         deep_page(client, updates, HOPS),
         updates_feed,
         deep_page(client, updates_feed, HOPS, fallback=False),
+        reverse("commitments:changes"),
+        f"{reverse('commitments:changes_csv')}?state={STATE}",
+        f"{scorecard}?as_of={AS_OF}",
+        f"{reverse('commitments:city', kwargs=on_city)}?as_of={AS_OF}",
+        f"{reverse('commitments:home')}?as_of={AS_OF}",
         reverse("commitments:data"),
         reverse("commitments:cities_csv"),
         f"{reverse('commitments:police_violence_csv')}?state={STATE}",

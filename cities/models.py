@@ -127,14 +127,19 @@ class MayorQuerySet(models.QuerySet):
         return self.filter(term_end__isnull=True)
 
     def serving_during(self, start, end):  # the query form of `terms_overlap`
-        """Mayors whose term shares a day with [start, end); an empty end is open-ended.
+        return self.filter(serving_during(start, end))
 
-        A term ends the day its successor's begins, so a handover on one day is no overlap.
-        """
-        overlapping = Q(term_end__isnull=True) | Q(term_end__gt=start)
-        if end is not None:
-            overlapping &= Q(term_start__lt=end)
-        return self.filter(overlapping)
+
+def serving_during(start, end, mayor=""):
+    """The condition that a mayor's term (`mayor`: the path to it) shares a day with
+    [start, end); an empty end is open-ended.
+
+    A term ends the day its successor's begins, so a handover on one day is no overlap.
+    """
+    overlapping = Q(**{f"{mayor}term_end__isnull": True}) | Q(**{f"{mayor}term_end__gt": start})
+    if end is not None:
+        overlapping &= Q(**{f"{mayor}term_start__lt": end})
+    return overlapping
 
 
 def terms_overlap(first, second):
@@ -176,6 +181,10 @@ class Mayor(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.city})"
+
+    def serving_on(self, day):
+        """Whether this mayor was in office on `day` (a term ends the day the next begins)."""
+        return self.term_start <= day and (self.term_end is None or day < self.term_end)
 
     @property
     def is_sitting(self):

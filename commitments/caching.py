@@ -24,7 +24,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from cities.signals import records_imported
-from commitments.models import CityScore, CurrentStatus, RecordStamp
+from commitments.models import CityScore, CurrentStatus, RatingPeriod, RecordStamp
 
 STAMP = 1  # the primary key of the one RecordStamp row
 TRACKED_APPS = {"cities", "commitments"}
@@ -49,7 +49,7 @@ def connect():
     and signal every row a delete removes. Derived tables are left out; the services that
     rebuild them touch once.
     """
-    derived = {CurrentStatus, CityScore, RecordStamp}
+    derived = {CurrentStatus, RatingPeriod, CityScore, RecordStamp}
     for label in TRACKED_APPS:
         for model in global_apps.get_app_config(label).get_models():
             if model in derived or model.__name__.startswith("Historical"):

@@ -34,8 +34,9 @@ def month_ends(first, last):
 
 
 def score_history(city, principles, today):
-    """The city's score at the end of each month from its first public update to today's
-    month, in one query; `principles` is `selectors.framework()` (principles with actions)."""
+    """The city's score at the end of each month from its first public update to the month of
+    `today` (a past day for a page as of then), in one query; `principles` is
+    `selectors.framework()` (principles with actions)."""
     shares = {
         action.pk: (action, principle)
         for principle in principles
@@ -43,7 +44,7 @@ def score_history(city, principles, today):
     }
     # LATEST_FIRST sorts descending on each field, so the larger tuple of them is the later.
     latest_key = [field.lstrip("-") for field in ProgressUpdate.LATEST_FIRST]
-    rows = ProgressUpdate.objects.approved().filter(city=city)
+    rows = ProgressUpdate.objects.approved_by(today).filter(city=city, happened_on__lte=today)
     rows = rows.values_list("action_id", "status", "happened_on", "reviewed_at", *latest_key)
     log = sorted(
         (max(happened_on, timezone.localdate(reviewed_at)), tuple(key), action_id, status)

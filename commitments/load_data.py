@@ -40,6 +40,7 @@ from commitments.models import (
     Pledge,
     PledgeStatus,
     ProgressUpdate,
+    RatingPeriod,
     ReviewState,
 )
 from commitments.scoring import Status
@@ -198,7 +199,9 @@ KILLINGS = Table(
 )
 # Parents before children: foreign keys are checked as each batch goes in.
 TABLES = [CITIES, CITY_ADVOCATES, MAYORS, PLEDGES, EVIDENCE, UPDATES, UPDATE_EVIDENCE, KILLINGS]
-LOADED_MODELS = [City, Mayor, Pledge, Evidence, ProgressUpdate, PoliceKilling, CurrentStatus]
+LOADED_MODELS = [City, Mayor, Pledge, Evidence, ProgressUpdate, PoliceKilling, CurrentStatus,
+                 RatingPeriod]  # fmt: skip
+
 COUNTED = {
     "cities": City,
     "mayors": Mayor,
@@ -207,6 +210,7 @@ COUNTED = {
     "progress updates": ProgressUpdate,
     "evidence links": UPDATE_EVIDENCE.model,
     "current statuses": CurrentStatus,
+    "rating periods": RatingPeriod,
     "police-violence records": PoliceKilling,
 }
 

@@ -110,9 +110,10 @@ def place(city):
     return Marker(city, *point) if point else None
 
 
-def city_map():
-    """Every city's marker (largest drawn last, on top) and its state's counts, in one query."""
-    cities = City.objects.with_scores().values(*FIELDS)
+def city_map(scored=None):
+    """Every city's marker (largest drawn last, on top) and its state's counts, in one query;
+    `scored`: the cities as a page shows them (default `City.objects.with_scores()`)."""
+    cities = (City.objects.with_scores() if scored is None else scored).values(*FIELDS)
     cities = cities.order_by(F("population").asc(nulls_first=True), "name", "state")
     rows = {code: StateRow(code, name) for code, name in STATES_BY_NAME}
     markers, unplaced = [], 0

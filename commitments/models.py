@@ -1,6 +1,6 @@
 """The pledge framework, mayors' pledges, the append-only progress log and its evidence."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pgtrigger
 from django.conf import settings
@@ -131,12 +131,21 @@ class ReviewState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+def start_of_day_after(day):
+    """The first moment after `day` ends, in the site's time zone."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
 class ReviewedQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(review_state=ReviewState.APPROVED)
 
     def pending(self):
         return self.filter(review_state=ReviewState.PENDING)
+
+    def approved_by(self, day):
+        """What had been approved by the end of `day` (in the site's time zone)."""
+        return self.approved().filter(reviewed_at__lt=start_of_day_after(day))
 
 
 class Reviewed(models.Model):
@@ -458,6 +467,68 @@ class CurrentStatus(models.Model):
 
     def __str__(self):
         return f"{self.city} · {self.action.code}"
+
+
+def rated_on(day, period=""):
+    """The condition that a rating period (`period`: the path to it) covered the end of `day`:
+    its update was then its city's current status in the public record."""
+    end = start_of_day_after(day)
+    still_open = Q(**{f"{period}public_until__isnull": True})
+    return (still_open | Q(**{f"{period}public_until__gte": end})) & Q(
+        **{f"{period}public_from__lt": end}
+    )
+
+
+class RatingPeriodQuerySet(models.QuerySet):
+    def on(self, day):
+        """The periods that rated their city's action at the end of `day`."""
+        return self.filter(rated_on(day))
+
+
+class RatingPeriod(models.Model):
+    """When an approved update rated its city on its action in the public record: from its
+    approval until the approval of the update that superseded it (open while it is current).
+
+    The public record as of any past day is the periods that covered it, read from this table
+    by a range condition. Kept by the write services with CurrentStatus, whose row is the open
+    period's (`services.refresh_current_status`); an update that never became current (approved
+    after a later one) has none. Status and date are copied from the update, as CurrentStatus's.
+    """
+
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="rating_periods")
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="rating_periods")
+    update = models.OneToOneField(
+        ProgressUpdate, on_delete=models.PROTECT, related_name="rating_period"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices)
+    happened_on = models.DateField()
+    public_from = models.DateTimeField()
+    public_until = models.DateTimeField(null=True)
+
+    objects = RatingPeriodQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["city", "public_from"], name="rating_period_city_from"),
+            models.Index(fields=["public_until", "public_from"], name="rating_period_span"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "action"],
+                condition=Q(public_until__isnull=True),
+                name="one_open_rating_period_per_city_action",
+            ),
+            models.CheckConstraint(
+                condition=Q(public_until__isnull=True) | Q(public_until__gte=F("public_from")),
+                name="rating_period_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="rating_period_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.city} · {self.action.code} from {self.public_from:%Y-%m-%d}"
 
 
 class RecordStamp(models.Model):

@@ -19,6 +19,7 @@ from cities.models import City, PoliceKilling
 from cities.police_violence import SOURCE_NAME
 from cities.validators import without_control_characters
 from commitments.cards import BADGE_LABEL_COLOUR, GRADE_COLOURS, TEXT_ON_COLOUR
+from commitments.changes import ChangesForm, changed_cities, changes_between, last_year
 from commitments.filters import CityFilter, EvidenceFilter, UpdateFilter
 from commitments.models import Evidence, PledgeStatus, Principle, ReviewState
 from commitments.scoring import COVERAGE_THRESHOLD_TEXT, EXACT_PLACES, Grade, points_for
@@ -134,6 +135,34 @@ def cities_csv(request):
 
     return filtered_csv(request, CityFilter, City.objects.with_scores(),
                         "pledge-tracker-cities.csv", header, row, stream=False)  # fmt: skip
+
+
+def changes_csv(request):
+    """The changes page's rows, one per changed action, for the same period and filters."""
+    form = ChangesForm(request.GET or last_year())
+    if not form.is_valid():
+        problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+        return HttpResponseBadRequest(
+            "Some parameters were not understood:\n" + "\n".join(problems),
+            content_type="text/plain; charset=utf-8",
+        )
+    period = form.cleaned_data
+    header = ["state", "city", "action", "action_title", "old_status", "new_status",
+              "happened_on", "approved_at", "score_before", "score_after", "grade_before",
+              "grade_after", "evidence_urls", "city_url"]  # fmt: skip
+    cities = changed_cities(period["since"], period["to"], period["state"], period["city"])
+
+    def rows():
+        for city in changes_between(period["since"], period["to"], list(cities)):
+            for old, new in city.changes:
+                yield [city.city.state, city.city.name, new.action.code, new.action.title,
+                       old.status if old else "", new.status, new.happened_on, new.reviewed_at,
+                       city.before.score, city.city.score, city.before.grade, city.city.grade,
+                       " ".join(item.url for item in new.evidence.all()),
+                       absolute(request, city.city.get_absolute_url())]  # fmt: skip
+
+    name = f"pledge-tracker-changes-{period['since']}-{period['to']}.csv"
+    return csv_download(name, header, rows(), stream=False)
 
 
 def updates_csv(request):

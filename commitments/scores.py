@@ -18,6 +18,7 @@ denominator n·∏weight (stored on each principle with its multiplier, see
 `scoring.framework_totals`) it is a fraction of integers, so rounding it is exact.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -28,6 +29,7 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
+    FilteredRelation,
     Func,
     IntegerField,
     Max,
@@ -43,8 +45,16 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, JSONArray, JSONObject, NullIf, Rank
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
-from cities.models import City, Mayor
-from commitments.models import CityScore, CurrentStatus, Pledge, PledgeStatus, Principle
+from cities.models import City, Mayor, serving_during
+from commitments.models import (
+    CityScore,
+    CurrentStatus,
+    Pledge,
+    PledgeStatus,
+    Principle,
+    rated_on,
+    start_of_day_after,
+)
 from commitments.scoring import (
     COVERAGE_THRESHOLD,
     EXACT_PLACES,
@@ -74,34 +84,35 @@ class ExactScoreField(DecimalField):
         return None if value is None else Decimal(value).quantize(ONE_HUNDREDTH)
 
 
-STATUS = "current_statuses__status"
-ACTION = "current_statuses__action__"
-PRINCIPLE = "current_statuses__action__principle__"
+# Today a city is scored on its current statuses; as of a past day, on the rating periods that
+# covered it (`scored_as_of`). Either relation's rows have a status, an action and a date.
+CURRENT = "current_statuses"
 
 
-def principle_points(number):
+def principle_points(number, rated=CURRENT):
     """SQL aggregate: a city's weighted points on one principle (0 with none rated)."""
-    weighted = points_expression(STATUS) * F(ACTION + "weight")
-    return Coalesce(Sum(weighted, filter=Q(**{PRINCIPLE + "number": number})), 0)
+    weighted = points_expression(f"{rated}__status") * F(f"{rated}__action__weight")
+    on_principle = Q(**{f"{rated}__action__principle__number": number})
+    return Coalesce(Sum(weighted, filter=on_principle), 0)
 
 
-def _principle_score(principle):
+def _principle_score(principle, rated):
     number = principle.number
-    points, weight = principle_points(number), Value(principle.weight_total)
+    points, weight = principle_points(number, rated), Value(principle.weight_total)
     return JSONObject(
         number=Value(number),
         score=round_half_up(points, weight),
         points=points,
         weight=weight,
-        rated=Count("current_statuses", filter=Q(**{PRINCIPLE + "number": number})),
+        rated=Count(rated, filter=Q(**{f"{rated}__action__principle__number": number})),
         actions=Value(principle.action_count),
     )
 
 
-def _city_points(principles):
+def _city_points(principles, rated):
     """SQL: (numerator, denominator) of the city score, the mean of the principle scores."""
-    multiplier = F(ACTION + "weight") * F(PRINCIPLE + "score_multiplier")
-    numerator = Coalesce(Sum(points_expression(STATUS) * multiplier), 0)
+    multiplier = F(f"{rated}__action__weight") * F(f"{rated}__action__principle__score_multiplier")
+    numerator = Coalesce(Sum(points_expression(f"{rated}__status") * multiplier), 0)
     denominator = principles[0].score_denominator if principles else 1
     return numerator, Value(denominator)
 
@@ -157,26 +168,29 @@ def framework_constants():
     return tuple(rows.values_list(*fields))
 
 
-def compute_scores(cities, constants):
-    """Every stored figure, computed from the cities' current statuses (see the docstring),
-    with the framework's `constants` written into the SQL as values."""
+def compute_scores(cities, constants, rated=CURRENT):
+    """Every stored figure, computed from the cities' `rated` rows (their current statuses, or
+    the ratings of a past day: see `scored_as_of`), with the framework's `constants` written
+    into the SQL as values."""
     principles = [SimpleNamespace(number=number, weight_total=weight, action_count=actions,
                                   score_denominator=denominator)
                   for number, weight, actions, denominator in constants]  # fmt: skip
-    numerator, denominator = _city_points(principles)
+    numerator, denominator = _city_points(principles, rated)
     hundredths = round_half_up(numerator, denominator, scale=10**EXACT_PLACES)
     return (
         cities.annotate(
             score_numerator=numerator,
             score_denominator=denominator,
-            principle_scores=JSONArray(*[_principle_score(principle) for principle in principles]),
+            principle_scores=JSONArray(
+                *[_principle_score(principle, rated) for principle in principles]
+            ),
             score=round_half_up(F("score_numerator"), F("score_denominator")),
             score_exact=Cast(hundredths * Value(ONE_HUNDREDTH), ExactScoreField()),
-            rated_actions=Count("current_statuses"),
+            rated_actions=Count(rated),
             total_actions=Value(sum(principle.action_count for principle in principles)),
-            achieved_actions=Count("current_statuses", filter=Q(**{STATUS: Status.ACHIEVED})),
-            reversed_actions=Count("current_statuses", filter=Q(**{f"{STATUS}__in": FLAGGED})),
-            last_updated=Max("current_statuses__happened_on"),
+            achieved_actions=Count(rated, filter=Q(**{f"{rated}__status": Status.ACHIEVED})),
+            reversed_actions=Count(rated, filter=Q(**{f"{rated}__status__in": FLAGGED})),
+            last_updated=Max(f"{rated}__happened_on"),
         )
         .annotate(grade=_grade())
         .annotate(
@@ -228,4 +242,27 @@ def principle_averages():
             NullIf(Subquery(cities.values("total"), output_field=IntegerField()), 0)
             * F("weight_total"),
         )
+    )
+
+
+def scored_as_of(day, cities=None):
+    """`City.objects.with_scores()` as the record stood at the end of `day`: the same figures,
+    computed by the same query from that day's ratings, with the mayor then in office and
+    their pledge status as approved by then."""
+    cities = City.objects.all() if cities is None else cities
+    covering = rated_on(day, period="rating_periods__")
+    cities = cities.annotate(rated_then=FilteredRelation("rating_periods", condition=covering))
+    next_day = day + timedelta(days=1)
+    serving = Mayor.objects.serving_during(day, next_day).filter(city=OuterRef("pk"))
+    pledged = pledge_record().filter(
+        serving_during(day, next_day, mayor="mayor__"),
+        mayor__city=OuterRef("pk"),
+        date__lte=day,
+        reviewed_at__lt=start_of_day_after(day),
+    )
+    return compute_scores(cities, framework_constants(), "rated_then").annotate(
+        mayor_name=Subquery(serving.order_by("-term_start").values("name")[:1]),
+        pledge_status=Coalesce(
+            Subquery(pledged.values("status")[:1]), Value(PledgeStatus.NOT_ASKED)
+        ),
     )

@@ -19,13 +19,17 @@ from commitments.models import (
     PledgeStatus,
     Principle,
     ProgressUpdate,
+    RatingPeriod,
+    start_of_day_after,
 )
-from commitments.scores import mean_score, pledge_record
+from commitments.scores import mean_score, pledge_record, scored_as_of
 from commitments.scoring import STALE_AFTER_DAYS, Grade, points_for
 
 
-def approved_evidence_prefetch(lookup="update__evidence"):
-    return Prefetch(lookup, queryset=Evidence.objects.approved().order_by("-published_on", "-id"))
+def approved_evidence_prefetch(lookup="update__evidence", day=None):
+    """Approved evidence, or evidence approved by the end of `day`, newest first."""
+    evidence = Evidence.objects.approved() if day is None else Evidence.objects.approved_by(day)
+    return Prefetch(lookup, queryset=evidence.order_by("-published_on", "-id"))
 
 
 def approved_evidence():
@@ -33,37 +37,45 @@ def approved_evidence():
     return Evidence.objects.approved().select_related("city").order_by("-published_on", "-id")
 
 
-def current_statuses(city):
-    """{action id: CurrentStatus} for a city, with the update and its approved evidence."""
-    statuses = (
-        CurrentStatus.objects.filter(city=city)
-        .select_related("update")
-        .prefetch_related(approved_evidence_prefetch())
-    )
+def current_statuses(city, day=None):
+    """{action id: CurrentStatus} for a city, with the update and its approved evidence; as of
+    the end of `day`, the rating periods that covered it (which have the same fields)."""
+    if day is None:
+        statuses, evidence = CurrentStatus.objects.all(), approved_evidence_prefetch()
+    else:
+        statuses, evidence = RatingPeriod.objects.on(day), approved_evidence_prefetch(day=day)
+    statuses = statuses.filter(city=city).select_related("update").prefetch_related(evidence)
     return {status.action_id: status for status in statuses}
 
 
-def approved_updates():
-    """The public log: approved updates with city, action and approved evidence, newest first."""
+def approved_updates(day=None):
+    """The public log: approved updates with city, action and approved evidence, newest first;
+    as of the end of `day`, those that had happened and been approved by then."""
+    updates = ProgressUpdate.objects.approved()
+    if day is not None:
+        updates = updates.approved_by(day).filter(happened_on__lte=day)
     return (
-        ProgressUpdate.objects.approved()
-        .select_related("city", "action", "action__principle")
-        .prefetch_related(approved_evidence_prefetch("evidence"))
+        updates.select_related("city", "action", "action__principle")
+        .prefetch_related(approved_evidence_prefetch("evidence", day))
         .order_by(*ProgressUpdate.LATEST_FIRST)
     )
 
 
-def home_figures():
+def home_figures(day=None):
     """The home page's headline figures, in two queries: the stored scores (with how many
     cities have each grade), and the sitting mayors whose latest approved pledge record is a
-    signature."""
-    figures = CityScore.objects.aggregate(
+    signature; as of the end of `day`, the same from the cities as scored then."""
+    scores = CityScore.objects if day is None else scored_as_of(day)
+    figures = scores.aggregate(
         cities_tracked=Count("pk"),
         average_score=mean_score(),
         actions_achieved=Coalesce(Sum("achieved_actions"), 0),
         **{grade: Count("pk", filter=Q(grade=grade)) for grade in Grade.values},
     )
     figures["grades"] = [(grade, figures.pop(grade)) for grade in Grade.values]
+    if day is not None:
+        signed = scored_as_of(day).filter(pledge_status=PledgeStatus.SIGNED)
+        return {**figures, "mayors_signed": signed.count()}
     latest = pledge_record().filter(mayor=OuterRef("pk")).values("status")[:1]
     sitting = Mayor.objects.sitting().annotate(status=Subquery(latest))
     signed = sitting.filter(status=PledgeStatus.SIGNED)
@@ -126,11 +138,17 @@ def framework():
     )
 
 
-def mayors_with_pledges(city):
-    """A city's mayors, newest first, each with their approved pledge record."""
-    return city.mayors.order_by("-term_start").prefetch_related(
-        Prefetch("pledges", queryset=pledge_record(), to_attr="record")
-    )
+def mayors_with_pledges(city, day=None):
+    """A city's mayors, newest first, each with their approved pledge record and `in_office`;
+    as of the end of `day`, those who had taken office, with the record approved by then."""
+    mayors, record = city.mayors.order_by("-term_start"), pledge_record()
+    if day is not None:
+        mayors = mayors.filter(term_start__lte=day)
+        record = record.filter(date__lte=day, reviewed_at__lt=start_of_day_after(day))
+    mayors = list(mayors.prefetch_related(Prefetch("pledges", queryset=record, to_attr="record")))
+    for mayor in mayors:
+        mayor.in_office = mayor.is_sitting if day is None else mayor.serving_on(day)
+    return mayors
 
 
 def pending_count(model, city_field):

@@ -1,15 +1,15 @@
 """Writes: every act that changes the record, each in one transaction."""
 
 import functools
+from itertools import islice
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections, transaction
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from cities.models import City
 from cities.validators import validate_printable
+from commitments import periods
 from commitments.caching import touch
 from commitments.models import (
     PUBLISH_PERMISSION,
@@ -21,6 +21,7 @@ from commitments.models import (
     Pledge,
     Principle,
     ProgressUpdate,
+    RatingPeriod,
     ReviewState,
 )
 from commitments.scores import STORED, compute_scores, framework_constants
@@ -150,7 +151,8 @@ def _review(model, pk, reviewer, state, note):
 
 
 def refresh_current_status(city_id, action_id):
-    """Make the latest approved update (`ProgressUpdate.LATEST_FIRST`) the city's status."""
+    """Make the latest approved update (`ProgressUpdate.LATEST_FIRST`) the city's status, and
+    open its rating period if it has just become current."""
     latest = (
         ProgressUpdate.objects.approved()
         .filter(city_id=city_id, action_id=action_id)
@@ -160,6 +162,7 @@ def refresh_current_status(city_id, action_id):
     if latest is None:
         CurrentStatus.objects.filter(city_id=city_id, action_id=action_id).delete()
     else:
+        _open_rating_period(latest)
         CurrentStatus.objects.update_or_create(
             city_id=city_id, action_id=action_id, defaults=_current(latest)
         )
@@ -170,19 +173,37 @@ def _current(update):
     return {"update": update, "status": update.status, "happened_on": update.happened_on}
 
 
+def _open_rating_period(update):
+    """From its approval on, `update` rates its city's action: the open period ends then."""
+    its_periods = RatingPeriod.objects.filter(city_id=update.city_id, action_id=update.action_id)
+    if its_periods.filter(update=update).exists():
+        return
+    its_periods.filter(public_until__isnull=True).update(public_until=update.reviewed_at)
+    RatingPeriod.objects.create(
+        city_id=update.city_id,
+        action_id=update.action_id,
+        public_from=update.reviewed_at,
+        **_current(update),
+    )
+
+
 @transaction.atomic
 def rebuild_current_statuses(batch=5000):
-    """Derive every city's current statuses from the log again (after a bulk load)."""
-    latest_first = [F(field.lstrip("-")).desc() for field in ProgressUpdate.LATEST_FIRST]
-    latest = (
-        ProgressUpdate.objects.approved()
-        .annotate(place=Window(RowNumber(), partition_by=["city", "action"], order_by=latest_first))
-        .filter(place=1)
-        .only("id", "city_id", "action_id", "status", "happened_on")
-    )
+    """Derive every rating period and current status from the log again (after a bulk load)."""
+    approved = ProgressUpdate.objects.approved().order_by(*periods.APPROVAL_ORDER)
+    rows = approved.values(*periods.FIELDS).iterator(chunk_size=batch)
     CurrentStatus.objects.all().delete()
-    rows = (CurrentStatus(city_id=u.city_id, action_id=u.action_id, **_current(u)) for u in latest)
-    CurrentStatus.objects.bulk_create(rows, batch_size=batch)
+    RatingPeriod.objects.all().delete()
+    derived = periods.rating_periods(rows)
+    derived = (RatingPeriod(**periods.period_fields(row, until)) for row, until in derived)
+    while chunk := list(islice(derived, batch)):
+        RatingPeriod.objects.bulk_create(chunk)
+        CurrentStatus.objects.bulk_create(
+            CurrentStatus(city_id=period.city_id, action_id=period.action_id,
+                          update_id=period.update_id, status=period.status,
+                          happened_on=period.happened_on)
+            for period in chunk if period.public_until is None
+        )  # fmt: skip
     refresh_scores()
     touch()  # bulk writes send no model signals
 

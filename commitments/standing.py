@@ -1,8 +1,8 @@
 """Where a city stands: its rank among all cities, in its state and among its peers by size.
 
 Ranks follow the scorecard's order (graded cities first, then by score) and share ties
-(1, 1, 1, 4), like `scores.ranked`. They read the stored scores (`CityScore`), so a city page
-pays three small queries whatever the number of cities.
+(1, 1, 1, 4), like `scores.ranked`. They count over the scored cities a page shows (today's
+stored scores, or a past day's), in three queries whatever the number of cities.
 """
 
 from dataclasses import dataclass
@@ -14,7 +14,6 @@ from django.db.models.functions import Abs
 
 from cities.models import City
 from cities.population import band_of
-from commitments.models import CityScore
 from commitments.scoring import rounded
 
 # A city page offers to compare the city with this many peers (the comparison takes four).
@@ -72,17 +71,18 @@ def _peers(band, field="population"):
     return band.condition(field) if band else Q(**{f"{field}__isnull": True})
 
 
-def standing(city):
-    """The standing of a city from `City.objects.with_scores()`, in three queries."""
+def standing(city, scored):
+    """The standing of `city` among `scored`: `City.objects.with_scores()`, or the cities as
+    scored on a past day (`scores.scored_as_of`), the city among them."""
     ahead, tied = _ahead_and_tied(city)
     band = band_of(city.population)
-    peers = _peers(band, "city__population")
-    figures = CityScore.objects.aggregate(
+    peers = _peers(band)
+    figures = scored.aggregate(
         **_rank_aggregates("overall", Q(), ahead, tied),
-        **_rank_aggregates("state", Q(city__state=city.state), ahead, tied),
+        **_rank_aggregates("state", Q(state=city.state), ahead, tied),
         **_rank_aggregates("peers", peers, ahead, tied),
     )
-    peer_scores = list(CityScore.objects.filter(peers).values_list("score", flat=True))
+    peer_scores = list(scored.filter(peers).values_list("score", flat=True))
     distance = Abs(F("population") - Value(city.population or 0))
     nearest = City.objects.filter(_peers(band)).exclude(pk=city.pk).order_by(distance, "name")
     nearest = list(nearest[:NEAREST_PEERS])

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from commitments import cards, converters, open_data, views  # noqa: F401 (registers <state:>)
+from commitments.as_of import time_travels
 from commitments.caching import public
 from pledge_tracker.limits import limit
 
@@ -11,12 +12,12 @@ downloads = limit("DOWNLOAD_RATE_LIMIT")
 
 app_name = "commitments"
 urlpatterns = [
-    path("", public(views.home), name="home"),
-    path("cities/", public(views.scorecard), name="scorecard"),
+    path("", public(time_travels(views.home)), name="home"),
+    path("cities/", public(time_travels(views.scorecard)), name="scorecard"),
     path("grid/", public(views.grid), name="grid"),
     path("compare/", public(views.compare), name="compare"),
     path("map/", public(views.map_page), name="map"),
-    path("cities/<state:state>/<slug:slug>/", public(views.city_detail), name="city"),
+    path("cities/<state:state>/<slug:slug>/", public(time_travels(views.city_detail)), name="city"),
     path("cities/<state:state>/<slug:slug>/pledge/", public(views.city_pledge), name="city_pledge"),
     path("cities/<state:state>/<slug:slug>/badge.svg", public(open_data.badge), name="badge"),
     path("cities/<state:state>/<slug:slug>/card.png", public(cards.city_card), name="city_card"),
@@ -35,6 +36,8 @@ urlpatterns = [
     path("methodology/", public(views.methodology), name="methodology"),
     path("pledge/", public(views.pledge), name="pledge"),
     path("updates/", public(views.updates), name="updates"),
+    path("changes/", public(views.changes), name="changes"),
+    path("data/changes.csv", downloads(public(open_data.changes_csv)), name="changes_csv"),
     path("updates/feed/", downloads(public(open_data.UpdatesFeed())), name="updates_feed"),
     path("data/", public(open_data.data_page), name="data"),
     path("data/cities.csv", downloads(public(open_data.cities_csv)), name="cities_csv"),

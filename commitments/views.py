@@ -13,7 +13,9 @@ from cities.police_violence import (
     killings_by_year,
     pledge_figures,
 )
+from commitments import changes as changes_module
 from commitments import charts, comparison, scoring, story
+from commitments.as_of import as_of
 from commitments.filters import (
     DEFAULT_SORT,
     CityFilter,
@@ -25,7 +27,7 @@ from commitments.history import history_changes, score_history
 from commitments.maps import city_map
 from commitments.models import PledgeStatus, Principle
 from commitments.pagination import LogPage
-from commitments.scores import principle_averages, ranked_on_principle
+from commitments.scores import principle_averages, ranked_on_principle, scored_as_of
 from commitments.selectors import (
     approved_updates,
     current_statuses,
@@ -54,19 +56,26 @@ def filtered(request, filterset_class, queryset):
 
 
 def home(request):
-    figures = home_figures()
+    day = as_of(request)
+    figures = home_figures(day)
     context = {
         **figures,
         "grade_chart": charts.bars(figures["grades"]),
         "coverage_threshold": scoring.COVERAGE_THRESHOLD_TEXT,
-        "recent_updates": approved_updates()[:5],
-        "city_map": city_map(),
+        "recent_updates": approved_updates(day)[:5],
+        "city_map": city_map(scored_cities(request)),
     }
     return render(request, "commitments/home.html", context)
 
 
+def scored_cities(request):
+    """Every city with its figures, as the page shows them: today's, or a past day's."""
+    day = as_of(request)
+    return City.objects.with_scores() if day is None else scored_as_of(day)
+
+
 def scorecard(request):
-    cities = filtered(request, CityFilter, City.objects.with_scores())
+    cities = filtered(request, CityFilter, scored_cities(request))
     page = paginate(request, cities.qs)
     sort = cities.form.cleaned_data.get("sort") or DEFAULT_SORT
     context = {
@@ -80,18 +89,21 @@ def scorecard(request):
 
 
 def city_detail(request, state, slug):
-    city = get_object_or_404(City.objects.with_scores(), state=state.upper(), slug=slug)
-    timeline = list(approved_updates().filter(city=city)[: TIMELINE_SIZE + 1])
-    as_of = data_as_of()
-    races, years = killings_by_year(city, as_of["latest"] and as_of["latest"].year)
+    day = as_of(request)
+    scored = scored_cities(request)
+    city = get_object_or_404(scored, state=state.upper(), slug=slug)
+    timeline = list(approved_updates(day).filter(city=city)[: TIMELINE_SIZE + 1])
+    police_data = data_as_of()
+    races, years = killings_by_year(city, police_data["latest"] and police_data["latest"].year)
     principles = list(framework())
-    cards = principle_cards(city, principles, current_statuses(city))
-    history = score_history(city, principles, timezone.localdate())
-    where = standing(city)
+    cards = principle_cards(city, principles, current_statuses(city, day))
+    history = score_history(city, principles, day or timezone.localdate())
+    where = standing(city, scored)
     context = {
         "city": city,
         "standing": where,
         "compare_with_peers": comparison.compare_url([city, *where.nearest_peers]),
+        "changes_last_year": changes_module.city_last_year_url(city),
         "summary": story.summary(cards),
         "gains": story.raise_the_grade(city, cards),
         "history": history,
@@ -101,10 +113,10 @@ def city_detail(request, state, slug):
         "race_chart": charts.bars(races),
         "killings": [(row, row.counts(races)) for row in years],
         "killings_chart": charts.year_columns([(row.year, row.total) for row in reversed(years)]),
-        "as_of": as_of,
+        "as_of": police_data,
         "source_name": SOURCE_NAME,
         "source_url": SOURCE_URL,
-        "mayors": mayors_with_pledges(city),
+        "mayors": mayors_with_pledges(city, day),
         "minimum_rated": scoring.minimum_rated_for_grade(city.total_actions),
         "cards": cards,
         "timeline": timeline[:TIMELINE_SIZE],
@@ -220,3 +232,22 @@ def compare(request):
 def map_page(request):
     """Every city on the United States map, and the same figures counted by state."""
     return render(request, "commitments/map.html", {"city_map": city_map()})
+
+
+def changes(request):
+    """Every change between two days, city by city, with the score before and after."""
+    form = changes_module.ChangesForm(request.GET or changes_module.last_year())
+    if not form.is_valid():
+        context = {"form": form, "page": None}
+        return render(request, "commitments/changes.html", context, status=400)
+    period = form.cleaned_data
+    cities = changes_module.changed_cities(
+        period["since"], period["to"], period["state"], period["city"]
+    )
+    page = paginate(request, cities)
+    context = {
+        "form": form,
+        "page": page,
+        "cities": changes_module.changes_between(period["since"], period["to"], list(page)),
+    }
+    return render(request, "commitments/changes.html", context)

@@ -1,6 +1,7 @@
 """factory-boy factories for every model, with defaults that make a valid record."""
 
 from datetime import date, timedelta
+from unittest import mock
 
 import factory
 from django.contrib.auth import get_user_model
@@ -11,7 +12,6 @@ from django.utils.text import slugify
 from cities.models import City, Mayor, PoliceKilling
 from commitments.models import (
     Action,
-    CurrentStatus,
     Evidence,
     EvidenceKind,
     Pledge,
@@ -25,7 +25,7 @@ from commitments.services import (
     approve_evidence,
     approve_pledge,
     approve_update,
-    refresh_scores,
+    rebuild_current_statuses,
 )
 
 
@@ -206,27 +206,21 @@ def rate(city, statuses, happened_on=date(2024, 1, 1)):
     """Give a city approved current statuses, {action code: status}, in a few queries.
 
     For tests where only the resulting record matters; the review flow that maintains
-    CurrentStatus is tested on its own (test_advocates, test_admin_review, test_scoring).
+    CurrentStatus and the rating periods is tested on its own (test_advocates,
+    test_admin_review, test_scoring, test_derived).
     """
     actions = {action.code: action for action in Action.objects.filter(code__in=statuses)}
     staff = reviewer()
-    reviewed_at = timezone.now() + timedelta(seconds=1)  # after submitted_at, set on save
-    updates = ProgressUpdate.objects.bulk_create(
-        ProgressUpdate(
-            city=city, action=actions[code], status=status, summary="Rated.",
-            happened_on=happened_on, submitted_by=staff,
-            review_state=ReviewState.APPROVED, reviewed_by=staff, reviewed_at=reviewed_at,
-        )
-        for code, status in statuses.items()
-    )  # fmt: skip
-    CurrentStatus.objects.bulk_create(
-        CurrentStatus(
-            city=city,
-            action=update.action,
-            update=update,
-            status=update.status,
-            happened_on=update.happened_on,
-        )
-        for update in updates
-    )
-    refresh_scores(city.pk)
+    # Logged a moment ago (submission times are stamped on save, so the clock is set back while
+    # they are saved), so that what the test approves next comes later.
+    moment = timezone.now() - timedelta(seconds=1)
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        ProgressUpdate.objects.bulk_create(
+            ProgressUpdate(
+                city=city, action=actions[code], status=status, summary="Rated.",
+                happened_on=happened_on, submitted_by=staff,
+                review_state=ReviewState.APPROVED, reviewed_by=staff, reviewed_at=moment,
+            )
+            for code, status in statuses.items()
+        )  # fmt: skip
+    rebuild_current_statuses()

@@ -35,6 +35,10 @@ def scored(city):
     return City.objects.with_scores().get(pk=city.pk)
 
 
+def standing_of(city):
+    return standing(scored(city), City.objects.with_scores())
+
+
 def cards_of(city):
     city = scored(city)
     return city, principle_cards(city, list(framework()), current_statuses(city))
@@ -66,12 +70,12 @@ def test_ranks_share_ties_and_count_peers_and_state():
     rate(fourth, {"1.1": Status.IN_PROGRESS})
     CityFactory(state="GA", population=2_000_000)  # nothing rated, another state and band
 
-    first = standing(scored(top[0]))
+    first = standing_of(top[0])
     assert (first.overall.position, first.overall.tied, first.overall.total) == (1, 3, 5)
     assert (first.state.position, first.state.total) == (1, 4)
     assert first.band.key == "100k"
     assert (first.peers.position, first.peers.others_tied, first.peers.total) == (1, 2, 4)
-    last = standing(scored(fourth))
+    last = standing_of(fourth)
     assert (last.overall.position, last.overall.tied) == (4, 1)
     assert last.peers_median == scored(top[0]).score  # three of the four peers share it
 
@@ -83,15 +87,15 @@ def test_a_graded_city_ranks_ahead_of_a_provisional_one_with_a_higher_score():
     rated_but_one = Action.objects.all()[: minimum_rated_for_grade(Action.objects.count()) - 1]
     rate(provisional, {action.code: Status.ACHIEVED for action in rated_but_one})
     assert scored(provisional).score > scored(graded).score
-    assert standing(scored(graded)).overall.position == 1
-    assert standing(scored(provisional)).overall.position == 2
+    assert standing_of(graded).overall.position == 1
+    assert standing_of(provisional).overall.position == 2
 
 
 def test_a_city_without_a_population_has_no_peers():
     city = CityFactory(population=None)
     CityFactory(population=None)
-    assert standing(scored(city)).peers is None
-    assert standing(scored(city)).nearest_peers == []
+    assert standing_of(city).peers is None
+    assert standing_of(city).nearest_peers == []
 
 
 def test_the_nearest_peers_are_the_closest_in_population_within_the_band():
@@ -99,7 +103,7 @@ def test_the_nearest_peers_are_the_closest_in_population_within_the_band():
     near, nearer, far = (CityFactory(population=population)
                          for population in (170_000, 140_000, 240_000))  # fmt: skip
     CityFactory(population=260_000)  # another band
-    assert standing(scored(city)).nearest_peers == [nearer, near, far]
+    assert standing_of(city).nearest_peers == [nearer, near, far]
 
 
 def test_month_ends_run_from_the_first_month_to_the_last():
@@ -247,4 +251,4 @@ def test_a_city_page_s_rank_is_the_scorecard_s_rank():
                      dict.fromkeys(every_action[:17], Status.ACHIEVED)):  # fmt: skip
         rate(CityFactory(), statuses)
     for city in ranked(City.objects.with_scores()):
-        assert standing(city).overall.position == city.rank, city
+        assert standing(city, City.objects.with_scores()).overall.position == city.rank, city

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from cities.models import City
-from commitments.models import Action, CityScore, CurrentStatus
+from commitments.models import Action, CityScore, CurrentStatus, RatingPeriod
 from commitments.scores import STORED, compute_scores, framework_constants
 from commitments.services import approve_update, rebuild_current_statuses
 from tests.conftest import change_weight
@@ -37,6 +37,11 @@ def logged():
             happened_on=date(2024, 1, 1),
         )  # fmt: skip
         approve_update(same_day, reviewer)
+        older = ProgressUpdateFactory(
+            city=city, action=ActionFactory(code="1.1"), status="not_started",
+            happened_on=date(2023, 12, 1),
+        )  # fmt: skip
+        approve_update(older, reviewer)  # approved last, but it happened first: never current
         ProgressUpdateFactory(city=city, action=ActionFactory(code="3.1"))  # pending
 
 
@@ -49,11 +54,39 @@ def test_a_current_status_copies_its_updates_status_and_date(logged):
     assert {status for *_ids, status, _on in current_rows()} == {"achieved", "reversed"}
 
 
+def period_rows():
+    return sorted(
+        RatingPeriod.objects.values_list(
+            "city", "action", "update", "status", "happened_on", "public_from", "public_until"
+        )
+    )
+
+
 def test_rebuilding_gives_what_the_services_kept(logged):
-    kept = current_rows()
+    kept, kept_periods = current_rows(), period_rows()
     CurrentStatus.objects.all().delete()
+    RatingPeriod.objects.all().delete()
     rebuild_current_statuses()
     assert current_rows() == kept and len(kept) == 4
+    assert period_rows() == kept_periods and len(kept_periods) == 8
+
+
+def test_each_current_update_rated_from_its_approval_to_the_next_ones(logged):
+    for city, action in RatingPeriod.objects.values_list("city", "action").distinct():
+        periods = RatingPeriod.objects.filter(city=city, action=action).order_by("public_from")
+        periods = list(periods.select_related("update"))
+        assert [period.public_from for period in periods] == [
+            period.update.reviewed_at for period in periods
+        ]
+        assert [period.public_until for period in periods] == [
+            *(period.public_from for period in periods[1:]),
+            None,
+        ]
+        open_period = periods[-1]
+        current = CurrentStatus.objects.get(city=city, action=action)
+        assert open_period.update_id == current.update_id
+    never_current = RatingPeriod.objects.filter(update__status="not_started")
+    assert not never_current.exists()
 
 
 def stored_and_computed():

@@ -1,0 +1,88 @@
+"""Time travel: `?as_of=YYYY-MM-DD` shows the public record as it stood at the end of that day.
+
+A page that can travel is wrapped in `time_travels`: it reads the day from `request.as_of`
+(None: today), a date it cannot show gets a page that says why, and its internal links keep
+the day, so a reader who follows them stays in the past.
+"""
+
+import functools
+import re
+
+from django import forms
+from django.db.models import Min
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from commitments.models import ProgressUpdate
+
+PARAMETER = "as_of"
+# Internal links that lead to pages of the public record; the advocates' pages, the admin and
+# sign-in always show today.
+LINK = re.compile(
+    r'(<a\b(?![^>]*\bdata-as-of="today")[^>]*\bhref=")'
+    r'(/(?!/|static/|admin/|accounts/|advocate/|api/)[^"#]*)(#[^"]*)?"'
+)
+
+
+def first_public_day():
+    """The day the first update was approved: the public record begins then."""
+    first = ProgressUpdate.objects.approved().aggregate(first=Min("reviewed_at"))["first"]
+    return timezone.localdate(first) if first else None
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def clean_as_of(self):
+        day = self.cleaned_data["as_of"]
+        today = timezone.localdate()
+        if day is None or day == today:
+            return None
+        if day > today:
+            raise forms.ValidationError(
+                f"{day.isoformat()} has not happened yet: choose a day up to today."
+            )
+        first = first_public_day()
+        if first is None or day < first:
+            start = f"on {date_format(first, 'F j, Y')}" if first else "with its first approval"
+            raise forms.ValidationError(
+                f"The public record begins {start}: there is nothing to show on {day.isoformat()}."
+            )
+        return day
+
+
+def keep_the_day(content, day):
+    """The page with `as_of=day` added to every internal link that does not have it."""
+
+    def with_day(match):
+        start, path, fragment = match[1], match[2], match[3] or ""
+        if f"{PARAMETER}=" in path:
+            return match[0]
+        joiner = "&amp;" if "?" in path else "?"
+        return f'{start}{path}{joiner}{PARAMETER}={day.isoformat()}{fragment}"'
+
+    return LINK.sub(with_day, content)
+
+
+def time_travels(view):
+    """Let a public page be read as of a past day (see the module's docstring)."""
+
+    @functools.wraps(view)
+    def travel(request, *args, **kwargs):
+        form = AsOfForm(request.GET if PARAMETER in request.GET else None)
+        if form.is_bound and not form.is_valid():
+            context = {"errors": form.errors[PARAMETER]}
+            return render(request, "commitments/as_of_invalid.html", context, status=400)
+        request.as_of = form.cleaned_data[PARAMETER] if form.is_bound else None
+        response = view(request, *args, **kwargs)
+        if request.as_of and response.get("Content-Type", "").startswith("text/html"):
+            response.content = keep_the_day(response.content.decode(), request.as_of)
+        return response
+
+    return travel
+
+
+def as_of(request):
+    """The day a page shows (None: today)."""
+    return getattr(request, "as_of", None)

@@ -1,0 +1,115 @@
+"""What changed in the public record between two days, city by city: for journalists' "this
+year's movers" and a city's last year.
+
+A change is an action rated at the end of `to` by an update whose rating period began after
+`since` ended (`models.RatingPeriod`); the city's score and grade before and after come from
+the scored queryset as of each day (`scores.scored_as_of`), so they match the as-of pages.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+
+from cities.models import City
+from cities.states import STATES_BY_NAME
+from commitments.filters import FilterForm
+from commitments.models import ProgressUpdate, rated_on, start_of_day_after
+from commitments.scores import scored_as_of
+from commitments.selectors import approved_evidence_prefetch
+
+# What "the last year" means for the city page's link.
+LAST_YEAR = timedelta(days=365)
+
+
+DAY = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+class ChangesForm(FilterForm):
+    """The period and the place; styled and marked when invalid like the lists' filters."""
+
+    since = forms.DateField(label="From the end of", input_formats=["%Y-%m-%d"], widget=DAY)
+    to = forms.DateField(label="To the end of", input_formats=["%Y-%m-%d"], widget=DAY)
+    state = forms.ChoiceField(choices=[("", "Any state"), *STATES_BY_NAME], required=False)
+    city = forms.SlugField(required=False, label="City (its address name)")
+
+    def clean(self):
+        cleaned = super().clean()
+        since, to = cleaned.get("since"), cleaned.get("to")
+        if since and to:
+            if to > timezone.localdate():
+                self.add_error("to", "This day has not happened yet: choose a day up to today.")
+            elif since >= to:
+                self.add_error("since", "Choose a day before the end of the period.")
+        if cleaned.get("city") and not cleaned.get("state"):
+            self.add_error("state", "Give the city's state too.")
+        return cleaned
+
+
+def last_year():
+    """The period the page shows by default and a city page links to: the year to today."""
+    today = timezone.localdate()
+    return {"since": (today - LAST_YEAR).isoformat(), "to": today.isoformat()}
+
+
+def city_last_year_url(city):
+    """The changes page for one city over the last year."""
+    query = urlencode({**last_year(), "state": city.state, "city": city.slug})
+    return f"{reverse('commitments:changes')}?{query}"
+
+
+@dataclass
+class CityChanges:
+    city: City  # scored as of `to`
+    before: City  # the same city scored as of `since`
+    changes: list = field(default_factory=list)  # [(old update or None, new update)]
+
+
+def ratings_on(day):
+    """The updates that rated their city's actions at the end of `day`."""
+    return ProgressUpdate.objects.filter(rated_on(day, period="rating_period__"))
+
+
+def new_ratings(since, to, state="", city=""):
+    """The updates rating an action at the end of `to` that did not rate it at the end of
+    `since`, in the cities asked for."""
+    after = ratings_on(to).filter(rating_period__public_from__gte=start_of_day_after(since))
+    if state:
+        after = after.filter(city__state=state)
+    if city:
+        after = after.filter(city__slug=city)
+    return after
+
+
+def changed_cities(since, to, state="", city=""):
+    """The cities whose ratings changed, by name: what the page paginates."""
+    changed = new_ratings(since, to, state, city).values("city")
+    return City.objects.filter(pk__in=changed).order_by("name", "state")
+
+
+def changes_between(since, to, cities):
+    """[CityChanges] of `cities` (a list of cities that changed), in the order given, in seven
+    queries."""
+    cities = {city.pk: city for city in cities}
+    after = list(
+        new_ratings(since, to)
+        .filter(city__in=cities)
+        .select_related("action", "action__principle")
+        .prefetch_related(approved_evidence_prefetch("evidence", to))
+        .order_by("action__principle__number", "action__position")
+    )
+    before = {
+        (update.city_id, update.action_id): update
+        for update in ratings_on(since).filter(city__in=cities)
+    }
+    scored_then = {city.pk: city for city in scored_as_of(since).filter(pk__in=cities)}
+    scored_now = {city.pk: city for city in scored_as_of(to).filter(pk__in=cities)}
+    by_city = {pk: CityChanges(scored_now[pk], scored_then[pk]) for pk in cities}
+    for update in after:
+        update.city = cities[update.city_id]
+        old = before.get((update.city_id, update.action_id))
+        by_city[update.city_id].changes.append((old, update))
+    return list(by_city.values())

@@ -1,0 +1,175 @@
+"""The record as it stood at the end of a past day: scores from the same scored query as
+today's, counting what had happened and had been approved by then."""
+
+import re
+from datetime import date, datetime, time
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from cities.models import City
+from commitments.models import Action, Pledge, PledgeStatus, ProgressUpdate, ReviewState
+from commitments.scores import scored_as_of
+from commitments.scoring import Status
+from commitments.services import refresh_current_status
+from tests.factories import CityFactory, MayorFactory, rate, reviewer
+
+pytestmark = pytest.mark.django_db
+
+FIGURES = ["score", "score_exact", "grade", "graded", "rated_actions", "total_actions",
+           "achieved_actions", "reversed_actions", "last_updated", "principle_scores",
+           "mayor_name", "pledge_status", "score_numerator"]  # fmt: skip
+
+
+def at_noon(day):
+    return datetime.combine(day, time(12), tzinfo=timezone.get_current_timezone())
+
+
+def approved_on(day, model, **fields):
+    """A submission approved at noon on `day` (submission times are stamped on save, so the
+    clock is set back while it is saved)."""
+    staff = reviewer()
+    with mock.patch("django.utils.timezone.now", return_value=at_noon(day)):
+        return model.objects.create(
+            submitted_by=staff, review_state=ReviewState.APPROVED, reviewed_by=staff,
+            reviewed_at=at_noon(day), **fields,
+        )  # fmt: skip
+
+
+def rated_on(city, code, status, happened_on, approved):
+    action = Action.objects.get(code=code)
+    approved_on(approved, ProgressUpdate, city=city, action=action, status=status,
+                summary="Rated.", happened_on=happened_on)  # fmt: skip
+    refresh_current_status(city.pk, action.pk)
+
+
+def figures(cities):
+    return {city.pk: tuple(getattr(city, name) for name in FIGURES) for city in cities}
+
+
+def as_of(city, day):
+    return scored_as_of(day).get(pk=city.pk)
+
+
+def test_as_of_today_every_figure_is_todays():
+    every_action = {action.code: Status.ACHIEVED for action in Action.objects.all()}
+    mixed = {"1.1": Status.REVERSED, "2.2": Status.IN_PROGRESS}
+    for statuses in ({}, {"1.1": Status.ACHIEVED}, mixed, every_action):
+        city = CityFactory()
+        MayorFactory(city=city)
+        rate(city, statuses)
+    today = timezone.localdate()
+    assert figures(scored_as_of(today)) == figures(City.objects.with_scores())
+
+
+def test_an_update_counts_from_the_day_it_was_approved():
+    city = CityFactory()
+    rated_on(city, "1.1", Status.ACHIEVED, date(2020, 7, 1), approved=date(2022, 6, 15))
+    assert as_of(city, date(2022, 6, 14)).rated_actions == 0
+    assert as_of(city, date(2022, 6, 15)).achieved_actions == 1  # approved at noon that day
+
+
+def test_a_late_approval_of_an_older_event_does_not_replace_a_newer_one():
+    city = CityFactory()
+    rated_on(city, "1.1", Status.ACHIEVED, date(2020, 5, 1), approved=date(2020, 5, 2))
+    rated_on(city, "1.1", Status.REVERSED, date(2019, 1, 1), approved=date(2021, 6, 1))
+    rated_on(city, "1.1", Status.IN_PROGRESS, date(2022, 1, 1), approved=date(2022, 1, 2))
+    assert as_of(city, date(2021, 12, 31)).achieved_actions == 1
+    then = as_of(city, date(2022, 1, 2))
+    assert (then.achieved_actions, then.reversed_actions, then.rated_actions) == (0, 0, 1)
+    assert then.principle_scores[0]["points"] == 25
+
+
+def test_the_mayor_and_pledge_are_those_of_the_day():
+    city = CityFactory()
+    former = MayorFactory(city=city, name="Former", term_start=date(2014, 1, 1),
+                          term_end=date(2022, 1, 1))  # fmt: skip
+    sitting = MayorFactory(city=city, name="Sitting", term_start=date(2022, 1, 1))
+    approved_on(date(2016, 3, 1), Pledge, mayor=former, status=PledgeStatus.SIGNED,
+                date=date(2016, 2, 1), source_url="https://example.org/signed")  # fmt: skip
+    approved_on(date(2023, 4, 2), Pledge, mayor=sitting, status=PledgeStatus.DECLINED,
+                date=date(2023, 3, 1), source_url="https://example.org/declined")  # fmt: skip
+
+    def then(day):
+        city_then = as_of(city, day)
+        return city_then.mayor_name, city_then.pledge_status
+
+    assert then(date(2015, 1, 1)) == ("Former", PledgeStatus.NOT_ASKED)
+    assert then(date(2020, 1, 1)) == ("Former", PledgeStatus.SIGNED)
+    assert then(date(2022, 6, 1)) == ("Sitting", PledgeStatus.NOT_ASKED)  # a new mayor: unsigned
+    assert then(date(2023, 3, 15)) == ("Sitting", PledgeStatus.NOT_ASKED)  # not yet approved
+    assert then(date(2023, 4, 2)) == ("Sitting", PledgeStatus.DECLINED)
+
+
+@pytest.fixture
+def history():
+    """A city rated in 2021 and again in 2023, with a mayor who took office in 2022."""
+    city = CityFactory(name="Pastville", state="OH", slug="pastville")
+    MayorFactory(
+        city=city, name="Old Mayor", term_start=date(2010, 1, 1), term_end=date(2022, 1, 1)
+    )
+    MayorFactory(city=city, name="New Mayor", term_start=date(2022, 1, 1))
+    rated_on(city, "1.1", Status.IN_PROGRESS, date(2021, 3, 1), approved=date(2021, 3, 2))
+    rated_on(city, "1.1", Status.ACHIEVED, date(2023, 5, 1), approved=date(2023, 5, 2))
+    return city
+
+
+def get(client, path, day):
+    response = client.get(path, {"as_of": day})
+    return response, response.content.decode()
+
+
+def test_a_city_page_as_of_a_past_day_shows_the_record_then(client, history):
+    response, body = get(client, "/cities/oh/pastville/", "2022-06-30")
+    assert response.status_code == 200
+    assert 'as it stood at the end of <time datetime="2022-06-30">June 30, 2022</time>' in body
+    assert '<span class="status status-in_progress">In progress</span>' in body
+    assert "status-achieved" not in body
+    assert "<strong>New Mayor</strong>" in body  # in office since January 2022
+    assert "May 1, 2023" not in body  # the later update is not in the timeline yet
+    # Links inside keep the day; the way back to today does not.
+    assert 'href="/cities/?state=OH&amp;sort=-score&amp;as_of=2022-06-30"' in body
+    assert '<a data-as-of="today" href="/cities/oh/pastville/">See it as it is today</a>' in body
+
+
+def test_the_scorecard_as_of_a_past_day_scores_cities_as_they_stood(client, history):
+    _response, body = get(client, "/cities/", "2021-12-31")
+    assert 'href="/cities/oh/pastville/?as_of=2021-12-31"' in body
+    assert '<td class="principle-cell shade-0">5</td>' in body  # in progress: 25 of 500 points
+    assert '<input type="hidden" name="as_of" value="2021-12-31">' in body
+    _response, body = get(client, "/cities/", "2023-05-02")
+    assert '<td class="principle-cell shade-1">20</td>' in body
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("2999-01-01", "2999-01-01 has not happened yet: choose a day up to today."),
+        ("2020-01-01", "The public record begins on March 2, 2021"),
+        ("31/12/2022", "Enter a valid date."),
+    ],
+)
+def test_a_day_the_record_cannot_show_gets_a_clear_message(client, history, day, message):
+    for path in ("/cities/", "/cities/oh/pastville/"):
+        response, body = get(client, path, day)
+        assert response.status_code == 400
+        assert message in body
+
+
+def test_as_of_pages_run_a_fixed_number_of_queries(client, history, django_assert_num_queries):
+    for path, queries in (("/cities/", 6), ("/cities/oh/pastville/", 18)):
+        for extra in range(2):
+            if extra:
+                rate(CityFactory(), {"1.1": Status.ACHIEVED, "2.1": Status.IN_PROGRESS})
+            with django_assert_num_queries(queries):
+                assert client.get(path, {"as_of": "2022-06-30"}).status_code == 200
+
+
+def test_the_home_page_as_of_a_past_day_counts_what_stood_then(client, history):
+    achieved = r"Actions achieved</dt><dd[^>]*>(\d+)</dd>"
+    _response, body = get(client, "/", "2021-12-31")
+    assert 'href="/cities/oh/pastville/?as_of=2021-12-31"' in body  # its marker on the map
+    assert re.search(achieved, body)[1] == "0"
+    _response, body = get(client, "/", "2023-06-01")
+    assert re.search(achieved, body)[1] == "1"
