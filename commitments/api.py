@@ -7,11 +7,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from cities.models import City
 from commitments.api_schema import Documented
+from commitments.as_of import as_of
 from commitments.filters import CityFilter, EvidenceFilter, PledgeFilter, UpdateFilter
 from commitments.pagination import EvidencePagination, LogPagination
-from commitments.scores import pledge_record
+from commitments.scores import pledge_record, scored_cities
 from commitments.selectors import approved_evidence, approved_updates, framework
 from commitments.serializers import (
     CityScorecardSerializer,
@@ -36,7 +36,7 @@ class CityList(PublicAPI, generics.ListAPIView):
     filterset_class = CityFilter
 
     def get_queryset(self):
-        return City.objects.with_scores()
+        return scored_cities(as_of(self.request))
 
 
 class CityScorecard(PublicAPI, generics.RetrieveAPIView):
@@ -46,7 +46,7 @@ class CityScorecard(PublicAPI, generics.RetrieveAPIView):
 
     def get_object(self):
         return generics.get_object_or_404(
-            City.objects.with_scores(),
+            scored_cities(as_of(self.request)),
             state=self.kwargs["state"].upper(),
             slug=self.kwargs["slug"],
         )
@@ -71,7 +71,7 @@ class UpdateViewSet(PublicAPI, viewsets.ReadOnlyModelViewSet):
     pagination_class = LogPagination
 
     def get_queryset(self):
-        return approved_updates()
+        return approved_updates(as_of(self.request))
 
 
 class EvidenceViewSet(PublicAPI, viewsets.ReadOnlyModelViewSet):
@@ -82,7 +82,7 @@ class EvidenceViewSet(PublicAPI, viewsets.ReadOnlyModelViewSet):
     pagination_class = EvidencePagination
 
     def get_queryset(self):
-        return approved_evidence()
+        return approved_evidence(as_of(self.request))
 
 
 class PledgeViewSet(PublicAPI, viewsets.ReadOnlyModelViewSet):
@@ -92,7 +92,7 @@ class PledgeViewSet(PublicAPI, viewsets.ReadOnlyModelViewSet):
     filterset_class = PledgeFilter
 
     def get_queryset(self):
-        return pledge_record().select_related("mayor", "mayor__city")
+        return pledge_record(as_of(self.request)).select_related("mayor", "mayor__city")
 
 
 ENDPOINTS = {"cities": "city-list", "principles": "principle-list", "updates": "update-list",

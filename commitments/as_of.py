@@ -10,6 +10,7 @@ import re
 
 from django import forms
 from django.db.models import Min
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -65,6 +66,13 @@ def keep_the_day(content, day):
     return LINK.sub(with_day, content)
 
 
+def keep_the_day_on(response, day):
+    """An HTML response with its internal links keeping `day` (`keep_the_day`)."""
+    if response.get("Content-Type", "").startswith("text/html"):
+        response.content = keep_the_day(response.content.decode(), day)
+    return response
+
+
 def time_travels(view):
     """Let a public page be read as of a past day (see the module's docstring)."""
 
@@ -72,15 +80,28 @@ def time_travels(view):
     def travel(request, *args, **kwargs):
         form = AsOfForm(request.GET if PARAMETER in request.GET else None)
         if form.is_bound and not form.is_valid():
-            context = {"errors": form.errors[PARAMETER]}
-            return render(request, "commitments/as_of_invalid.html", context, status=400)
+            return refusal(request, form.errors[PARAMETER])
         request.as_of = form.cleaned_data[PARAMETER] if form.is_bound else None
         response = view(request, *args, **kwargs)
-        if request.as_of and response.get("Content-Type", "").startswith("text/html"):
-            response.content = keep_the_day(response.content.decode(), request.as_of)
+        if request.as_of is None:
+            return response
+        if getattr(response, "is_rendered", True):
+            return keep_the_day_on(response, request.as_of)
+        # The API's responses render late, in the format the client asked for.
+        response.add_post_render_callback(lambda rendered: keep_the_day_on(rendered, request.as_of))
         return response
 
     return travel
+
+
+def refusal(request, errors):
+    """Why a day cannot be shown, as the endpoint speaks: JSON for the API, plain text for
+    downloads, feeds and images, a page for people."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({PARAMETER: errors}, status=400)
+    if request.path.endswith((".csv", ".svg", ".png", "/feed/")):
+        return HttpResponseBadRequest(" ".join(errors), content_type="text/plain; charset=utf-8")
+    return render(request, "commitments/as_of_invalid.html", {"errors": errors}, status=400)
 
 
 def as_of(request):

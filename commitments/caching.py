@@ -24,6 +24,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from cities.signals import records_imported
+from commitments.as_of import time_travels
 from commitments.models import CityScore, CurrentStatus, RatingPeriod, RecordStamp
 
 STAMP = 1  # the primary key of the one RecordStamp row
@@ -81,11 +82,13 @@ def _variant(request):
 
 
 def public(view):
-    """A public read: GET/HEAD only, conditional, compressed, cached by the record's version.
+    """A public read: GET/HEAD only, conditional, compressed, cached by the record's version,
+    and readable as of a past day (`as_of.time_travels`: the day is part of the URL, so of the
+    cache key).
 
     The cache keeps the compressed response, so a hit costs no compression either.
     """
-    view = gzip_page(view)
+    view = gzip_page(time_travels(view))
 
     @functools.wraps(view)
     def respond(request, *args, **kwargs):

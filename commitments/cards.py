@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_control
 
-from cities.models import City
+from commitments.as_of import as_of
+from commitments.scores import scored_cities
 from commitments.scoring import Grade
 from commitments.story import standing_in_words
 
@@ -73,5 +74,5 @@ def card_png(svg):
 @cache_control(public=True, max_age=3600)
 def city_card(request, state, slug):
     """The share card of a city page: its score, grade and coverage, for link previews."""
-    city = get_object_or_404(City.objects.with_scores(), state=state.upper(), slug=slug)
+    city = get_object_or_404(scored_cities(as_of(request)), state=state.upper(), slug=slug)
     return HttpResponse(card_png(card_svg(city)), content_type="image/png")

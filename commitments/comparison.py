@@ -1,7 +1,8 @@
 """Cities side by side: the grid of cities against the actions, and the comparison of a few.
 
-Both read scores from `City.objects.with_scores()` and statuses from `CurrentStatus` in one
-query for every city shown, so their pages run a fixed number of queries.
+Both read scores from the scored cities (`scores.scored_cities`) and statuses from their ratings
+(`models.ratings`) in one query for every city shown, so their pages run a fixed number of
+queries, today or as of a past day.
 """
 
 import re
@@ -12,7 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from cities.models import City
-from commitments.models import Action, CurrentStatus, Principle
+from commitments.models import Action, Principle, ratings
 
 MIN_COMPARED = 2
 MAX_COMPARED = 4
@@ -30,9 +31,10 @@ def compare_url(cities):
     return f"{reverse('commitments:compare')}?cities={','.join(map(city_key, cities))}"
 
 
-def statuses_of(cities):
-    """{(city id, action id): status} of the cities' current statuses, in one query."""
-    rows = CurrentStatus.objects.filter(city_id__in=[city.pk for city in cities])
+def statuses_of(cities, day=None):
+    """{(city id, action id): status} of the cities' current statuses (or those at the end of
+    `day`), in one query."""
+    rows = ratings(day).filter(city_id__in=[city.pk for city in cities])
     return {
         (city_id, action_id): status
         for city_id, action_id, status in rows.values_list("city_id", "action_id", "status")
@@ -60,9 +62,10 @@ class GridRow:
     cells: list[GridCell]
 
 
-def action_grid(cities, actions):
-    """A row per city, a cell per action: its status, linked to the evidence on the city page."""
-    statuses = statuses_of(cities)
+def action_grid(cities, actions, day=None):
+    """A row per city, a cell per action: its status (as of `day`), linked to the evidence on
+    the city page."""
+    statuses = statuses_of(cities, day)
     anchors = [(action.pk, action.anchor) for action in actions]
     rows = []
     for city in cities:
@@ -169,9 +172,10 @@ class Comparison:
         return sum(action.differs for principle in self.principles for action in principle.actions)
 
 
-def compare(cities, principles):
-    """Scored cities side by side on every principle (from `framework()`) and action."""
-    statuses = statuses_of(cities)
+def compare(cities, principles, day=None):
+    """Scored cities side by side on every principle (from `framework()`) and action, with
+    their statuses as of `day`."""
+    statuses = statuses_of(cities, day)
     hrefs = [city.get_absolute_url() for city in cities]
     scores = [scores_by_number(city) for city in cities]
 

@@ -531,6 +531,13 @@ class RatingPeriod(models.Model):
         return f"{self.city} · {self.action.code} from {self.public_from:%Y-%m-%d}"
 
 
+def ratings(day=None):
+    """Every city's rating on each action: its current statuses, or as of the end of `day` the
+    rating periods that covered it (rows with the same fields: city, action, update, status,
+    happened_on)."""
+    return CurrentStatus.objects.all() if day is None else RatingPeriod.objects.on(day)
+
+
 class RecordStamp(models.Model):
     """When anything the public sees last changed: one row, moved by every write.
 

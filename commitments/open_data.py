@@ -2,6 +2,8 @@
 
 import csv
 import functools
+from dataclasses import dataclass
+from datetime import date
 from itertools import islice
 
 from django.contrib.syndication.views import Feed
@@ -18,10 +20,12 @@ from cities.filters import PoliceKillingFilter
 from cities.models import City, PoliceKilling
 from cities.police_violence import SOURCE_NAME
 from cities.validators import without_control_characters
+from commitments.as_of import as_of
 from commitments.cards import BADGE_LABEL_COLOUR, GRADE_COLOURS, TEXT_ON_COLOUR
 from commitments.changes import ChangesForm, changed_cities, changes_between, last_year
 from commitments.filters import CityFilter, EvidenceFilter, UpdateFilter
 from commitments.models import Evidence, PledgeStatus, Principle, ReviewState
+from commitments.scores import scored_cities
 from commitments.scoring import COVERAGE_THRESHOLD_TEXT, EXACT_PLACES, Grade, points_for
 from commitments.selectors import approved_evidence, approved_updates, framework_size
 
@@ -133,7 +137,7 @@ def cities_csv(request):
                 city.reversed_actions, city.last_updated,
                 absolute(request, city.get_absolute_url())]  # fmt: skip
 
-    return filtered_csv(request, CityFilter, City.objects.with_scores(),
+    return filtered_csv(request, CityFilter, scored_cities(as_of(request)),
                         "pledge-tracker-cities.csv", header, row, stream=False)  # fmt: skip
 
 
@@ -178,7 +182,7 @@ def updates_csv(request):
                 " ".join(map(str, u["evidence_ids"])),
                 city_url(u["city__state"], u["city__slug"])]  # fmt: skip
 
-    return filtered_csv(request, UpdateFilter, approved_updates(),
+    return filtered_csv(request, UpdateFilter, approved_updates(as_of(request)),
                         "pledge-tracker-updates.csv", header, row, update_rows)  # fmt: skip
 
 
@@ -215,7 +219,7 @@ def evidence_csv(request):
         return [e.pk, e.city.state, e.city.name, e.title, e.url, e.publisher, e.published_on,
                 e.kind, e.excerpt]  # fmt: skip
 
-    return filtered_csv(request, EvidenceFilter, approved_evidence(),
+    return filtered_csv(request, EvidenceFilter, approved_evidence(as_of(request)),
                         "pledge-tracker-evidence.csv", header, row)  # fmt: skip
 
 
@@ -236,6 +240,8 @@ def police_violence_csv(request):
 
     header = ["state", "city", "year", "race", "people_killed", "source"]
     records = PoliceKilling.objects.filter(city__isnull=False)
+    if day := as_of(request):
+        records = records.filter(date__lte=day)
     filename = "pledge-tracker-police-violence.csv"
     return filtered_csv(request, PoliceKillingFilter, records, filename, header, row, counts,
                         stream=False)  # fmt: skip
@@ -243,7 +249,7 @@ def police_violence_csv(request):
 
 @cache_control(public=True, max_age=3600)
 def badge(request, state, slug):
-    city = get_object_or_404(City.objects.with_scores(), state=state.upper(), slug=slug)
+    city = get_object_or_404(scored_cities(as_of(request)), state=state.upper(), slug=slug)
     context = {
         "city": city,
         "label_colour": BADGE_LABEL_COLOUR,
@@ -271,6 +277,23 @@ def printable(values):
     }
 
 
+@dataclass
+class Followed:
+    """What a feed follows (the whole log, a city or a principle) and the day it shows."""
+
+    day: date | None
+    city: City | None = None
+    principle: Principle | None = None
+
+    def updates(self):
+        updates = approved_updates(self.day)
+        if self.city:
+            updates = updates.filter(city=self.city)
+        if self.principle:
+            updates = updates.filter(action__principle=self.principle)
+        return updates[:FEED_SIZE]
+
+
 class UpdatesFeed(Feed):
     """Atom feed of approved updates, newest first."""
 
@@ -278,11 +301,14 @@ class UpdatesFeed(Feed):
     title = "Pledge Tracker: approved updates"
     subtitle = "Approved progress updates on the Mayoral Pledge to End Police Violence."
 
-    def link(self, obj=None):
+    def get_object(self, request):
+        return Followed(as_of(request))
+
+    def link(self, followed):
         return reverse("commitments:updates")
 
-    def items(self, obj=None):
-        return approved_updates()[:FEED_SIZE]
+    def items(self, followed):
+        return followed.updates()
 
     def item_title(self, update):
         return f"{update.city}: {update.action.code} {update.action.title}, " + str(
@@ -304,27 +330,23 @@ class UpdatesFeed(Feed):
 
 class CityUpdatesFeed(UpdatesFeed):
     def get_object(self, request, state, slug):
-        return get_object_or_404(City, state=state.upper(), slug=slug)
+        city = get_object_or_404(City, state=state.upper(), slug=slug)
+        return Followed(as_of(request), city=city)
 
-    def title(self, city):
-        return f"Pledge Tracker: {city}"
+    def title(self, followed):
+        return f"Pledge Tracker: {followed.city}"
 
-    def link(self, city):
-        return city.get_absolute_url()
-
-    def items(self, city):
-        return approved_updates().filter(city=city)[:FEED_SIZE]
+    def link(self, followed):
+        return followed.city.get_absolute_url()
 
 
 class PrincipleUpdatesFeed(UpdatesFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Principle, slug=slug)
+        principle = get_object_or_404(Principle, slug=slug)
+        return Followed(as_of(request), principle=principle)
 
-    def title(self, principle):
-        return f"Pledge Tracker: {principle}"
+    def title(self, followed):
+        return f"Pledge Tracker: {followed.principle}"
 
-    def link(self, principle):
-        return principle.get_absolute_url()
-
-    def items(self, principle):
-        return approved_updates().filter(action__principle=principle)[:FEED_SIZE]
+    def link(self, followed):
+        return followed.principle.get_absolute_url()

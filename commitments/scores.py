@@ -48,12 +48,11 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from cities.models import City, Mayor, serving_during
 from commitments.models import (
     CityScore,
-    CurrentStatus,
     Pledge,
     PledgeStatus,
     Principle,
     rated_on,
-    start_of_day_after,
+    ratings,
 )
 from commitments.scoring import (
     COVERAGE_THRESHOLD,
@@ -137,9 +136,12 @@ def sitting_mayor_name():
     return Subquery(Mayor.objects.sitting().filter(city=OuterRef("pk")).values("name")[:1])
 
 
-def pledge_record():
-    """Approved pledge records, latest first: a mayor's first one is their pledge status."""
-    return Pledge.objects.approved().order_by("-date", "-id")
+def pledge_record(day=None):
+    """Approved pledge records, latest first: a mayor's first one is their pledge status. As
+    of the end of `day`: those dated and approved by then."""
+    if day is None:
+        return Pledge.objects.approved().order_by("-date", "-id")
+    return Pledge.objects.approved_by(day).filter(date__lte=day).order_by("-date", "-id")
 
 
 def sitting_pledge_status():
@@ -230,10 +232,11 @@ def ranked(cities):
     return cities.annotate(rank=Window(Rank(), order_by=order)).order_by(*order, "name", "state")
 
 
-def principle_averages():
-    """The principles, each with `average`: the mean of every city's exact score on it."""
+def principle_averages(day=None):
+    """The principles, each with `average`: the mean of every city's exact score on it (as of
+    the end of `day`, from the ratings then)."""
     weighted = points_expression("status") * F("action__weight")
-    points = CurrentStatus.objects.filter(action__principle=OuterRef("pk")).order_by()
+    points = ratings(day).filter(action__principle=OuterRef("pk")).order_by()
     points = points.annotate(total=Func(weighted, function="SUM")).values("total")
     cities = City.objects.order_by().annotate(total=Func(F("pk"), function="COUNT"))
     return Principle.objects.annotate(
@@ -245,6 +248,11 @@ def principle_averages():
     )
 
 
+def scored_cities(day=None):
+    """Every city with its figures: today's (`City.objects.with_scores()`), or as of `day`."""
+    return City.objects.with_scores() if day is None else scored_as_of(day)
+
+
 def scored_as_of(day, cities=None):
     """`City.objects.with_scores()` as the record stood at the end of `day`: the same figures,
     computed by the same query from that day's ratings, with the mayor then in office and
@@ -254,11 +262,8 @@ def scored_as_of(day, cities=None):
     cities = cities.annotate(rated_then=FilteredRelation("rating_periods", condition=covering))
     next_day = day + timedelta(days=1)
     serving = Mayor.objects.serving_during(day, next_day).filter(city=OuterRef("pk"))
-    pledged = pledge_record().filter(
-        serving_during(day, next_day, mayor="mayor__"),
-        mayor__city=OuterRef("pk"),
-        date__lte=day,
-        reviewed_at__lt=start_of_day_after(day),
+    pledged = pledge_record(day).filter(
+        serving_during(day, next_day, mayor="mayor__"), mayor__city=OuterRef("pk")
     )
     return compute_scores(cities, framework_constants(), "rated_then").annotate(
         mayor_name=Subquery(serving.order_by("-term_start").values("name")[:1]),

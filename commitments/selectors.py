@@ -19,8 +19,7 @@ from commitments.models import (
     PledgeStatus,
     Principle,
     ProgressUpdate,
-    RatingPeriod,
-    start_of_day_after,
+    ratings,
 )
 from commitments.scores import mean_score, pledge_record, scored_as_of
 from commitments.scoring import STALE_AFTER_DAYS, Grade, points_for
@@ -32,19 +31,17 @@ def approved_evidence_prefetch(lookup="update__evidence", day=None):
     return Prefetch(lookup, queryset=evidence.order_by("-published_on", "-id"))
 
 
-def approved_evidence():
-    """The public evidence: approved items with their city, newest first."""
-    return Evidence.objects.approved().select_related("city").order_by("-published_on", "-id")
+def approved_evidence(day=None):
+    """The public evidence: approved items (by the end of `day`) with their city, newest first."""
+    evidence = Evidence.objects.approved() if day is None else Evidence.objects.approved_by(day)
+    return evidence.select_related("city").order_by("-published_on", "-id")
 
 
 def current_statuses(city, day=None):
     """{action id: CurrentStatus} for a city, with the update and its approved evidence; as of
     the end of `day`, the rating periods that covered it (which have the same fields)."""
-    if day is None:
-        statuses, evidence = CurrentStatus.objects.all(), approved_evidence_prefetch()
-    else:
-        statuses, evidence = RatingPeriod.objects.on(day), approved_evidence_prefetch(day=day)
-    statuses = statuses.filter(city=city).select_related("update").prefetch_related(evidence)
+    statuses = ratings(day).filter(city=city).select_related("update")
+    statuses = statuses.prefetch_related(approved_evidence_prefetch(day=day))
     return {status.action_id: status for status in statuses}
 
 
@@ -141,10 +138,9 @@ def framework():
 def mayors_with_pledges(city, day=None):
     """A city's mayors, newest first, each with their approved pledge record and `in_office`;
     as of the end of `day`, those who had taken office, with the record approved by then."""
-    mayors, record = city.mayors.order_by("-term_start"), pledge_record()
+    mayors, record = city.mayors.order_by("-term_start"), pledge_record(day)
     if day is not None:
         mayors = mayors.filter(term_start__lte=day)
-        record = record.filter(date__lte=day, reviewed_at__lt=start_of_day_after(day))
     mayors = list(mayors.prefetch_related(Prefetch("pledges", queryset=record, to_attr="record")))
     for mayor in mayors:
         mayor.in_office = mayor.is_sitting if day is None else mayor.serving_on(day)

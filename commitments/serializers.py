@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from commitments.as_of import as_of
 from commitments.models import Action, Evidence, Pledge, PledgeStatus, Principle
 from commitments.scoring import EXACT_PLACES, Grade, Status, points_for
 from commitments.selectors import current_statuses, framework, mayors_with_pledges, principle_cards
@@ -167,9 +168,11 @@ class CityScorecardSerializer(CitySerializer):
 
     @extend_schema_field(MayorSerializer(many=True))
     def get_mayors(self, city):
-        return MayorSerializer(mayors_with_pledges(city), many=True).data
+        day = as_of(self.context["request"])
+        return MayorSerializer(mayors_with_pledges(city, day), many=True).data
 
     @extend_schema_field(PrincipleCardSerializer(many=True))
     def get_principles(self, city):
-        cards = principle_cards(city, framework(), current_statuses(city))
+        statuses = current_statuses(city, as_of(self.context["request"]))
+        cards = principle_cards(city, framework(), statuses)
         return PrincipleCardSerializer(cards, many=True).data

@@ -1,23 +1,23 @@
 from django.urls import path
 
 from commitments import cards, converters, open_data, views  # noqa: F401 (registers <state:>)
-from commitments.as_of import time_travels
 from commitments.caching import public
 from pledge_tracker.limits import limit
 
 # Every public page, download and feed only reads (other methods get 405), answers conditional
-# requests and is cached by the record's version (commitments.caching). Downloads and feeds are
-# made for programs, so each client may fetch them only so often.
+# requests, is cached by the record's version (commitments.caching) and can be read as of a past
+# day (commitments.as_of). Downloads and feeds are made for programs, so each client may fetch
+# them only so often.
 downloads = limit("DOWNLOAD_RATE_LIMIT")
 
 app_name = "commitments"
 urlpatterns = [
-    path("", public(time_travels(views.home)), name="home"),
-    path("cities/", public(time_travels(views.scorecard)), name="scorecard"),
+    path("", public(views.home), name="home"),
+    path("cities/", public(views.scorecard), name="scorecard"),
     path("grid/", public(views.grid), name="grid"),
     path("compare/", public(views.compare), name="compare"),
     path("map/", public(views.map_page), name="map"),
-    path("cities/<state:state>/<slug:slug>/", public(time_travels(views.city_detail)), name="city"),
+    path("cities/<state:state>/<slug:slug>/", public(views.city_detail), name="city"),
     path("cities/<state:state>/<slug:slug>/pledge/", public(views.city_pledge), name="city_pledge"),
     path("cities/<state:state>/<slug:slug>/badge.svg", public(open_data.badge), name="badge"),
     path("cities/<state:state>/<slug:slug>/card.png", public(cards.city_card), name="city_card"),

@@ -5,7 +5,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from cities.models import City
 from cities.police_violence import (
     SOURCE_NAME,
     SOURCE_URL,
@@ -27,7 +26,7 @@ from commitments.history import history_changes, score_history
 from commitments.maps import city_map
 from commitments.models import PledgeStatus, Principle
 from commitments.pagination import LogPage
-from commitments.scores import principle_averages, ranked_on_principle, scored_as_of
+from commitments.scores import principle_averages, ranked_on_principle, scored_cities
 from commitments.selectors import (
     approved_updates,
     current_statuses,
@@ -63,19 +62,13 @@ def home(request):
         "grade_chart": charts.bars(figures["grades"]),
         "coverage_threshold": scoring.COVERAGE_THRESHOLD_TEXT,
         "recent_updates": approved_updates(day)[:5],
-        "city_map": city_map(scored_cities(request)),
+        "city_map": city_map(scored_cities(day)),
     }
     return render(request, "commitments/home.html", context)
 
 
-def scored_cities(request):
-    """Every city with its figures, as the page shows them: today's, or a past day's."""
-    day = as_of(request)
-    return City.objects.with_scores() if day is None else scored_as_of(day)
-
-
 def scorecard(request):
-    cities = filtered(request, CityFilter, scored_cities(request))
+    cities = filtered(request, CityFilter, scored_cities(as_of(request)))
     page = paginate(request, cities.qs)
     sort = cities.form.cleaned_data.get("sort") or DEFAULT_SORT
     context = {
@@ -90,7 +83,7 @@ def scorecard(request):
 
 def city_detail(request, state, slug):
     day = as_of(request)
-    scored = scored_cities(request)
+    scored = scored_cities(day)
     city = get_object_or_404(scored, state=state.upper(), slug=slug)
     timeline = list(approved_updates(day).filter(city=city)[: TIMELINE_SIZE + 1])
     police_data = data_as_of()
@@ -126,13 +119,13 @@ def city_detail(request, state, slug):
 
 
 def principle_list(request):
-    principles = principle_averages().prefetch_related("actions")
+    principles = principle_averages(as_of(request)).prefetch_related("actions")
     return render(request, "commitments/principle_list.html", {"principles": principles})
 
 
 def principle_detail(request, slug):
     principle = get_object_or_404(framework(), slug=slug)
-    ranked = ranked_on_principle(City.objects.with_scores(), principle.number)
+    ranked = ranked_on_principle(scored_cities(as_of(request)), principle.number)
     context = {"principle": principle, "page": paginate(request, ranked, per_page=RANKING_SIZE)}
     return render(request, "commitments/principle_detail.html", context)
 
@@ -160,7 +153,7 @@ def pledge(request):
 
 
 def updates(request):
-    updates = filtered(request, UpdateFilter, approved_updates())
+    updates = filtered(request, UpdateFilter, approved_updates(as_of(request)))
     page = LogPage(request, updates.qs, PAGE_SIZE)
     if page.invalid:
         raise Http404("This page of the log does not exist; start again from the first page.")
@@ -169,8 +162,9 @@ def updates(request):
 
 def city_pledge(request, state, slug):
     """The pledge filled in for one city: its name, sitting mayor and police-violence figures."""
-    city = get_object_or_404(City.objects.with_scores(), state=state.upper(), slug=slug)
-    mayor = next((mayor for mayor in mayors_with_pledges(city) if mayor.is_sitting), None)
+    day = as_of(request)
+    city = get_object_or_404(scored_cities(day), state=state.upper(), slug=slug)
+    mayor = next((mayor for mayor in mayors_with_pledges(city, day) if mayor.in_office), None)
     record = mayor.record if mayor else []
     context = {
         "city": city,
@@ -191,7 +185,8 @@ GRID_PAGE_SIZE = 50
 
 def grid(request):
     """Cities against the actions (or the principle scores), filtered like the scorecard."""
-    cities = filtered(request, GridFilter, City.objects.with_scores())
+    day = as_of(request)
+    cities = filtered(request, GridFilter, scored_cities(day))
     page = paginate(request, cities.qs, per_page=GRID_PAGE_SIZE)
     chosen = cities.form.cleaned_data.get("principle")
     principles = [p for p in framework() if chosen is None or p.pk == chosen.pk]
@@ -200,7 +195,7 @@ def grid(request):
         rows = comparison.principle_grid(list(page), principles)
     else:
         actions = [action for principle in principles for action in principle.actions.all()]
-        rows = comparison.action_grid(list(page), actions)
+        rows = comparison.action_grid(list(page), actions, day)
     context = {
         "filter": cities,
         "page": page,
@@ -214,13 +209,14 @@ def grid(request):
 def compare(request):
     """Two to four cities side by side; anything else gets the form and what was wrong."""
     entries = comparison.split_entries(request.GET.getlist("cities"))
-    cities, problems = comparison.chosen_cities(entries, City.objects.with_scores())
+    day = as_of(request)
+    cities, problems = comparison.chosen_cities(entries, scored_cities(day))
     enough = not problems and len(cities) >= comparison.MIN_COMPARED
     context = {
         "entries": (entries + [""] * comparison.MAX_COMPARED)[: comparison.MAX_COMPARED],
         "cities": cities,
         "problems": problems,
-        "comparison": comparison.compare(cities, framework()) if enough else None,
+        "comparison": comparison.compare(cities, framework(), day) if enough else None,
         "choices": comparison.city_choices(),
         "min_compared": comparison.MIN_COMPARED,
         "max_compared": comparison.MAX_COMPARED,
@@ -231,7 +227,8 @@ def compare(request):
 
 def map_page(request):
     """Every city on the United States map, and the same figures counted by state."""
-    return render(request, "commitments/map.html", {"city_map": city_map()})
+    context = {"city_map": city_map(scored_cities(as_of(request)))}
+    return render(request, "commitments/map.html", context)
 
 
 def changes(request):

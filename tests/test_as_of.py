@@ -1,6 +1,8 @@
 """The record as it stood at the end of a past day: scores from the same scored query as
 today's, counting what had happened and had been approved by then."""
 
+import csv
+import io
 import re
 from datetime import date, datetime, time
 from unittest import mock
@@ -9,11 +11,19 @@ import pytest
 from django.utils import timezone
 
 from cities.models import City
-from commitments.models import Action, Pledge, PledgeStatus, ProgressUpdate, ReviewState
+from commitments.models import (
+    Action,
+    Evidence,
+    Pledge,
+    PledgeStatus,
+    ProgressUpdate,
+    ReviewState,
+)
 from commitments.scores import scored_as_of
 from commitments.scoring import Status
 from commitments.services import refresh_current_status
 from tests.factories import CityFactory, MayorFactory, rate, reviewer
+from tests.url_list import public_urls, url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +183,79 @@ def test_the_home_page_as_of_a_past_day_counts_what_stood_then(client, history):
     assert re.search(achieved, body)[1] == "0"
     _response, body = get(client, "/", "2023-06-01")
     assert re.search(achieved, body)[1] == "1"
+
+
+@pytest.mark.parametrize(("name", "args"), [url for url in public_urls() if url[0] != "healthz"])
+def test_every_public_url_refuses_a_day_it_cannot_show(client, record, name, args):
+    response = client.get(url_for(name, args, record), {"as_of": "2999-01-01"})
+    assert response.status_code == 400
+    message = "2999-01-01 has not happened yet: choose a day up to today."
+    if name.startswith("api:"):
+        assert response.json() == {"as_of": [message]}
+    else:
+        assert message in response.content.decode()
+
+
+@pytest.fixture
+def evidence_of_each_step(history):
+    """Pastville's evidence: an item approved with each of its two steps."""
+    for day, title in ((date(2021, 3, 2), "Task force formed"), (date(2023, 5, 2), "Law passed")):
+        approved_on(day, Evidence, city=history, title=title, url=f"https://example.org/{day}",
+                    publisher="City", published_on=day, kind="ordinance")  # fmt: skip
+    return history
+
+
+BEFORE_THE_LAW = "2022-06-30"
+
+
+def at(client, path, **query):
+    response = client.get(path, {"as_of": BEFORE_THE_LAW, **query})
+    assert response.status_code == 200, path
+    return response
+
+
+def csv_rows(response):
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode())))
+
+
+def test_the_api_and_downloads_as_of_a_past_day_hold_the_record_then(client, evidence_of_each_step):
+    (city,) = at(client, "/api/cities/").json()["results"]
+    assert city["principle_scores"][0]["score"] == 5  # in progress: 25 of 500 points
+    scorecard = at(client, "/api/cities/oh/pastville/").json()
+    assert scorecard["principles"][0]["actions"][0]["status"] == Status.IN_PROGRESS
+    assert [mayor["name"] for mayor in scorecard["mayors"]] == ["New Mayor", "Old Mayor"]
+    assert at(client, "/api/updates/").json()["results"][0]["status"] == Status.IN_PROGRESS
+    assert len(at(client, "/api/updates/").json()["results"]) == 1
+    evidence = at(client, "/api/evidence/").json()["results"]
+    assert [item["title"] for item in evidence] == ["Task force formed"]
+    assert csv_rows(at(client, "/data/cities.csv"))[0]["principle_1_score"] == "5"
+    assert [row["status"] for row in csv_rows(at(client, "/data/updates.csv"))] == [
+        Status.IN_PROGRESS
+    ]
+    assert [row["title"] for row in csv_rows(at(client, "/data/evidence.csv"))] == [
+        "Task force formed"
+    ]
+    assert at(client, "/updates/feed/").content.decode().count("<entry>") == 1
+    assert at(client, "/cities/oh/pastville/feed/").content.decode().count("<entry>") == 1
+    # Today, the same addresses hold the later step.
+    (city,) = client.get("/api/cities/").json()["results"]
+    assert city["principle_scores"][0]["score"] == 20
+
+
+def test_the_pages_as_of_a_past_day_show_the_record_then(client, evidence_of_each_step):
+    other = CityFactory(name="Othertown", state="OH", slug="othertown")
+    principle = at(client, "/principles/").context["principles"][0]
+    assert principle.average == 3  # (5 + 0) / 2, rounded half up
+    ranking = at(client, f"/principles/{principle.slug}/").context["page"]
+    assert [(city.name, city.principle_score) for city in ranking] == [
+        ("Pastville", 5),
+        ("Othertown", 0),
+    ]
+    assert len(at(client, "/updates/").context["page"].object_list) == 1
+    grid = at(client, "/grid/", state="OH").context["rows"]
+    assert [row.cells[0].status for row in grid] == [None, Status.IN_PROGRESS]
+    compared = at(client, "/compare/", cities=f"oh/pastville,oh/{other.slug}")
+    first_action = compared.context["comparison"].principles[0].actions[0]
+    assert [cell.status for cell in first_action.cells] == [Status.IN_PROGRESS, None]
+    pledge_page = client.get("/cities/oh/pastville/pledge/", {"as_of": "2021-06-30"})
+    assert pledge_page.context["mayor"].name == "Old Mayor"
