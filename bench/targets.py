@@ -145,6 +145,8 @@ def bench_urls(client):
         f"{scorecard}?as_of={AS_OF}",
         f"{reverse('commitments:city', kwargs=on_city)}?as_of={AS_OF}",
         f"{reverse('commitments:home')}?as_of={AS_OF}",
+        f"{reverse('api:city-list')}?as_of={AS_OF}",
+        f"{reverse('commitments:grid')}?as_of={AS_OF}",
         reverse("commitments:data"),
         reverse("commitments:cities_csv"),
         f"{reverse('commitments:police_violence_csv')}?state={STATE}",

@@ -144,11 +144,23 @@ def pledge_record(day=None):
     return Pledge.objects.approved_by(day).filter(date__lte=day).order_by("-date", "-id")
 
 
+class PerCity(Coalesce):
+    """COALESCE(a subquery about the city, default), left out of GROUP BY like a bare subquery:
+    beside the scoring aggregates it is computed once per city, not once per rating joined."""
+
+    def get_group_by_cols(self):
+        return self.source_expressions[0].get_group_by_cols()
+
+
+def pledge_status_of(records):
+    """SQL: the status of the city's first pledge record in `records`; NOT_ASKED without one."""
+    return PerCity(Subquery(records.values("status")[:1]), Value(PledgeStatus.NOT_ASKED))
+
+
 def sitting_pledge_status():
     """The status of the sitting mayor's latest approved pledge record; NOT_ASKED without one."""
     latest = pledge_record().filter(mayor__city=OuterRef("pk"), mayor__term_end__isnull=True)
-    latest = latest.values("status")[:1]
-    return Coalesce(Subquery(latest), Value(PledgeStatus.NOT_ASKED))
+    return pledge_status_of(latest)
 
 
 STORED = [field.name for field in CityScore._meta.concrete_fields if field.name != "city"]
@@ -267,7 +279,5 @@ def scored_as_of(day, cities=None):
     )
     return compute_scores(cities, framework_constants(), "rated_then").annotate(
         mayor_name=Subquery(serving.order_by("-term_start").values("name")[:1]),
-        pledge_status=Coalesce(
-            Subquery(pledged.values("status")[:1]), Value(PledgeStatus.NOT_ASKED)
-        ),
+        pledge_status=pledge_status_of(pledged),
     )
