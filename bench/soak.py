@@ -41,8 +41,8 @@ CITIES_PER_ADVOCATE = 2
 PASSWORD = "soak-password-not-secret"
 REVIEWER = "soak-reviewer"
 # The whole logs: readers fetch them rarely, as a program fetching the data would.
-BIG_DOWNLOADS = ["commitments:updates_csv", "commitments:evidence_csv",
-                 "commitments:police_violence_csv"]  # fmt: skip
+BIG_DOWNLOADS = ["data:updates_csv", "data:evidence_csv",
+                 "data:police_violence_csv"]  # fmt: skip
 STOP_TIMEOUT = 30  # users finish the request they are in: no proposal is cut off mid-flight
 ENV = {
     **PRODUCTION,
@@ -139,17 +139,17 @@ def plan(run_id, advocates):
         for pk in rng.sample(list(items.values_list("pk", flat=True)), 5)
     ]
     pages += checked(client, details)
-    pages += checked(client, [reverse("commitments:evidence_csv") + "?state=CA",
+    pages += checked(client, [reverse("data:evidence_csv") + "?state=CA",
                               reverse("api:docs")])  # fmt: skip
     city_pages = []
     for city in City.objects.order_by("pk"):
         on_city = [city.state.lower(), city.slug]
-        names = ["commitments:city", "commitments:city_pledge", "commitments:badge",
-                 "commitments:city_feed", "api:city-detail"]  # fmt: skip
+        names = ["commitments:city", "commitments:city_pledge", "data:badge",
+                 "data:city_feed", "api:city-detail"]  # fmt: skip
         city_pages.append({name: reverse(name, args=on_city) for name in names})
         for name in ["commitments:scorecard", "commitments:updates", "api:update-list"]:
             city_pages[-1][f"{name}?state"] = f"{reverse(name)}?state={city.state}"
-    names = ["commitments:principle", "commitments:principle_feed", "api:principle-detail"]
+    names = ["commitments:principle", "data:principle_feed", "api:principle-detail"]
     principle_pages = [
         {name: reverse(name, args=[principle.slug]) for name in names}
         for principle in Principle.objects.order_by("number")

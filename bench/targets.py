@@ -29,7 +29,7 @@ BIG_TABLES = {
     "cities_policekilling",
 }
 # Full downloads, measured apart (a whole log is no page to hammer with 8 users).
-DOWNLOADS = ["commitments:cities_csv", "commitments:updates_csv", "commitments:evidence_csv"]
+DOWNLOADS = ["data:cities_csv", "data:updates_csv", "data:evidence_csv"]
 NEXT_TAG = re.compile(r"<(?:a|link)\b[^>]*\brel=\"next\"[^>]*>")
 HREF = re.compile(r"\bhref=\"([^\"]*)\"")
 # A queryset's iterator() runs its SELECT inside a server-side cursor's DECLARE.
@@ -108,7 +108,7 @@ def bench_urls(client):
     grid = reverse("commitments:grid")
     compared = compared_cities(city)
     updates = reverse("commitments:updates")
-    updates_feed = reverse("commitments:updates_feed")
+    updates_feed = reverse("data:updates_feed")
     api_updates = reverse("api:update-list")
     # One sort per ordering; the ascending twins cost the same.
     sorts = [key for key in SORTS if key.startswith("-") and key != f"-{DEFAULT_SORT}"]
@@ -131,7 +131,7 @@ def bench_urls(client):
         ],
         reverse("commitments:principles"),
         reverse("commitments:principle", args=[principle.slug]),
-        reverse("commitments:principle_feed", args=[principle.slug]),
+        reverse("data:principle_feed", args=[principle.slug]),
         reverse("commitments:methodology"),
         reverse("commitments:pledge"),
         updates,
@@ -141,15 +141,15 @@ def bench_urls(client):
         updates_feed,
         deep_page(client, updates_feed, HOPS, fallback=False),
         reverse("commitments:changes"),
-        f"{reverse('commitments:changes_csv')}?state={STATE}",
+        f"{reverse('data:changes_csv')}?state={STATE}",
         f"{scorecard}?as_of={AS_OF}",
         f"{reverse('commitments:city', kwargs=on_city)}?as_of={AS_OF}",
         f"{reverse('commitments:home')}?as_of={AS_OF}",
         f"{reverse('api:city-list')}?as_of={AS_OF}",
         f"{reverse('commitments:grid')}?as_of={AS_OF}",
         reverse("commitments:data"),
-        reverse("commitments:cities_csv"),
-        f"{reverse('commitments:police_violence_csv')}?state={STATE}",
+        reverse("data:cities_csv"),
+        f"{reverse('data:police_violence_csv')}?state={STATE}",
         reverse("api:root"),
         reverse("api:city-list"),
         reverse("api:city-detail", kwargs=on_city),
@@ -185,9 +185,9 @@ def unbenchmarked(urls):
 def download_urls():
     """Each full CSV download and the rows it should hold, header included."""
     return {
-        reverse("commitments:cities_csv"): City.objects.count() + 1,
-        reverse("commitments:updates_csv"): ProgressUpdate.objects.approved().count() + 1,
-        reverse("commitments:evidence_csv"): Evidence.objects.approved().count() + 1,
+        reverse("data:cities_csv"): City.objects.count() + 1,
+        reverse("data:updates_csv"): ProgressUpdate.objects.approved().count() + 1,
+        reverse("data:evidence_csv"): Evidence.objects.approved().count() + 1,
     }
 
 

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -139,7 +140,12 @@ LOGOUT_REDIRECT_URL = "commitments:home"
 
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Pledge Tracker <noreply@localhost>")
 
-LANGUAGE_CODE = "en-us"
+# English at unprefixed addresses, Spanish under /es/ (`pledge_tracker.urls`).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as each language writes them (`pledge_tracker/formats/<language>/formats.py`).
+FORMAT_MODULE_PATH = ["pledge_tracker.formats"]
 TIME_ZONE = "America/New_York"
 USE_I18N = True
 USE_TZ = True

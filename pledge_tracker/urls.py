@@ -1,5 +1,6 @@
 """Pledge Tracker's URLs: public pages, advocate pages, open data and the staff admin."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth.views import PasswordResetView
 from django.urls import include, path
@@ -13,13 +14,19 @@ password_reset = limit("PASSWORD_RESET_RATE_LIMIT", methods=("POST",), page=True
     PasswordResetView.as_view()
 )
 
+# For programs and staff, in English at one address: health, the admin, the API, downloads.
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
+    path("api/", include("commitments.api_urls")),
+    path("", include("commitments.data_urls")),
+]
+# For people, in English and, under /es/, in Spanish.
+urlpatterns += i18n_patterns(
     path("accounts/password_reset/", password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("advocate/", include("commitments.advocate_urls")),
-    path("api/", include("commitments.api_urls")),
     path("", include("commitments.urls")),
-]
+    prefix_default_language=False,
+)

@@ -86,7 +86,7 @@ def test_password_reset_mails_are_limited_per_address(client, alice, settings):
 
 def test_downloads_are_limited_per_client_with_retry_after(client, settings):
     settings.DOWNLOAD_RATE_LIMIT = "2/m"
-    url = reverse("commitments:cities_csv")
+    url = reverse("data:cities_csv")
     assert [client.get(url).status_code for _ in range(2)] == [200, 200]
     refused = client.get(url)
     assert refused.status_code == 429
@@ -98,7 +98,7 @@ def test_downloads_are_limited_per_client_with_retry_after(client, settings):
 
 def test_feeds_are_limited_too(client, settings):
     settings.DOWNLOAD_RATE_LIMIT = "1/m"
-    url = reverse("commitments:updates_feed")
+    url = reverse("data:updates_feed")
     assert client.get(url).status_code == 200
     assert client.get(url).status_code == 429
 
@@ -106,7 +106,7 @@ def test_feeds_are_limited_too(client, settings):
 def test_rate_limits_off_turns_the_request_limits_off(client, settings):
     settings.DOWNLOAD_RATE_LIMIT = "1/m"
     settings.RATELIMIT_ENABLE = False
-    url = reverse("commitments:cities_csv")
+    url = reverse("data:cities_csv")
     assert {client.get(url).status_code for _ in range(3)} == {200}
 
 
@@ -197,6 +197,6 @@ def test_the_lockout_counts_across_processes_sharing_redis(settings):
 
 def test_the_counts_live_in_the_configured_cache(client, settings):
     settings.DOWNLOAD_RATE_LIMIT = "1/m"
-    client.get(reverse("commitments:cities_csv"))
+    client.get(reverse("data:cities_csv"))
     cache.clear()  # a shared cache forgetting its counts is the only way to start over
-    assert client.get(reverse("commitments:cities_csv")).status_code == 200
+    assert client.get(reverse("data:cities_csv")).status_code == 200

@@ -26,8 +26,8 @@ STAMP_ONLY = 1  # a cached or not-modified answer reads only the record's last c
 PUBLIC = [
     reverse("commitments:scorecard"),
     reverse("commitments:updates"),
-    reverse("commitments:updates_feed"),
-    reverse("commitments:cities_csv"),
+    reverse("data:updates_feed"),
+    reverse("data:cities_csv"),
     reverse("api:city-list"),
     reverse("api:update-list"),
 ]
@@ -52,7 +52,7 @@ def test_a_matching_etag_gets_304_without_computing_the_page(
 
 
 def test_if_modified_since_gets_304(client, city, django_assert_num_queries):
-    url = reverse("commitments:updates_feed")
+    url = reverse("data:updates_feed")
     first = client.get(url)
     with django_assert_num_queries(STAMP_ONLY):
         again = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])

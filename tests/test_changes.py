@@ -36,7 +36,7 @@ def page(client, **params):
 
 
 def csv_rows(client, **params):
-    response = client.get(reverse("commitments:changes_csv"), {**PERIOD, **params})
+    response = client.get(reverse("data:changes_csv"), {**PERIOD, **params})
     assert response.status_code == 200
     return list(csv.DictReader(io.StringIO(response.content.decode())))
 
@@ -88,7 +88,7 @@ def test_a_period_that_cannot_be_shown_gets_a_message(client, movers, params, me
     response, body = page(client, **params)
     assert response.status_code == 400
     assert message in body
-    assert client.get(reverse("commitments:changes_csv"), {**PERIOD, **params}).status_code == 400
+    assert client.get(reverse("data:changes_csv"), {**PERIOD, **params}).status_code == 400
 
 
 def test_without_a_period_the_page_shows_the_last_year(client, movers):

@@ -66,7 +66,7 @@ def record():
 
 def test_cities_csv_equals_the_database(client, record):
     city, _other = record
-    rows = read_csv(client.get(reverse("commitments:cities_csv")))
+    rows = read_csv(client.get(reverse("data:cities_csv")))
     assert len(rows) == 2
     row = next(r for r in rows if r["city"] == "Minneapolis")
     # 1.1 and 1.2 achieved: 200 / 5 = 40 on principle 1; 40 / 7 = 5.7.
@@ -77,17 +77,17 @@ def test_cities_csv_equals_the_database(client, record):
 
 
 def test_cities_csv_takes_the_page_filters(client, record):
-    rows = read_csv(client.get(reverse("commitments:cities_csv"), {"state": "TX"}))
+    rows = read_csv(client.get(reverse("data:cities_csv"), {"state": "TX"}))
     assert [r["city"] for r in rows] == ["Austin"]
 
 
 def test_updates_and_evidence_csv_hold_only_approved_items(client, record):
-    updates = read_csv(client.get(reverse("commitments:updates_csv")))
+    updates = read_csv(client.get(reverse("data:updates_csv")))
     assert len(updates) == 3 and {u["summary"] for u in updates} == {"PUBLIC"}
-    evidence = read_csv(client.get(reverse("commitments:evidence_csv")))
+    evidence = read_csv(client.get(reverse("data:evidence_csv")))
     assert len(evidence) == 3
     assert "PENDING-EVIDENCE" not in {e["title"] for e in evidence}
-    mn = read_csv(client.get(reverse("commitments:updates_csv"), {"state": "MN"}))
+    mn = read_csv(client.get(reverse("data:updates_csv"), {"state": "MN"}))
     assert len(mn) == 2
 
 
@@ -104,9 +104,9 @@ def test_formula_injection_in_a_download(client):
     city = CityFactory()
     evidence = EvidenceFactory(city=city, title="=cmd|' /C calc'!A0", publisher="@evil")
     ApprovedUpdateFactory(city=city, summary="+SUM(1)", evidence=[evidence])
-    row = read_csv(client.get(reverse("commitments:evidence_csv")))[0]
+    row = read_csv(client.get(reverse("data:evidence_csv")))[0]
     assert row["title"] == "'=cmd|' /C calc'!A0" and row["publisher"] == "'@evil"
-    assert read_csv(client.get(reverse("commitments:updates_csv")))[0]["summary"] == "'+SUM(1)"
+    assert read_csv(client.get(reverse("data:updates_csv")))[0]["summary"] == "'+SUM(1)"
 
 
 def test_police_violence_csv_counts_per_city_year_and_race(client):
@@ -114,12 +114,12 @@ def test_police_violence_csv_counts_per_city_year_and_race(client):
     for race in ("Black", "Black", "White"):
         PoliceKillingFactory(city=city, race=race, date=date(2024, 5, 1))
     PoliceKillingFactory(city=None, city_name="Elsewhere", state="MN")
-    rows = read_csv(client.get(reverse("commitments:police_violence_csv")))
+    rows = read_csv(client.get(reverse("data:police_violence_csv")))
     assert [(r["city"], r["year"], r["race"], r["people_killed"]) for r in rows] == [
         ("Minneapolis", "2024", "Black", "2"),
         ("Minneapolis", "2024", "White", "1"),
     ]
-    assert read_csv(client.get(reverse("commitments:police_violence_csv"), {"state": "TX"})) == []
+    assert read_csv(client.get(reverse("data:police_violence_csv"), {"state": "TX"})) == []
 
 
 # --- API -----------------------------------------------------------------------------------

@@ -65,8 +65,8 @@ def test_the_pledge_form_never_fails_and_stores_only_what_it_accepts(
     assert stored in ((0, 1) if response.status_code == 302 else (0,))
 
 
-FILTERED = ["commitments:scorecard", "commitments:updates", "commitments:updates_csv",
-            "commitments:evidence_csv", "api:city-list", "api:update-list", "api:evidence-list",
+FILTERED = ["commitments:scorecard", "commitments:updates", "data:updates_csv",
+            "data:evidence_csv", "api:city-list", "api:update-list", "api:evidence-list",
             "api:pledge-list"]  # fmt: skip
 PARAMETERS = ["q", "state", "city", "principle", "action", "status", "grade", "sort", "page",
               "cursor", "pledge_status", "kind", "happened_after", "published_before"]  # fmt: skip

@@ -266,9 +266,9 @@ def test_feeds_strip_control_characters_stored_before_they_were_refused(client):
     update = ApprovedUpdateFactory(summary="Adopted\x0b on a \x01 Tuesday.")
     city, principle = update.city, update.action.principle
     for url in [
-        reverse("commitments:updates_feed"),
-        reverse("commitments:city_feed", args=[city.state.lower(), city.slug]),
-        reverse("commitments:principle_feed", args=[principle.slug]),
+        reverse("data:updates_feed"),
+        reverse("data:city_feed", args=[city.state.lower(), city.slug]),
+        reverse("data:principle_feed", args=[principle.slug]),
     ]:
         response = client.get(url)
         assert response.status_code == 200, url

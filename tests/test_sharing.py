@@ -37,7 +37,7 @@ CARD_QUERIES = 2
 
 
 def card_url(city):
-    return reverse("commitments:city_card", args=[city.state.lower(), city.slug])
+    return reverse("data:city_card", args=[city.state.lower(), city.slug])
 
 
 def png_size(content):
@@ -275,7 +275,7 @@ def test_the_badge_s_label_carries_white_text_legibly():
 
 
 def test_the_badge_uses_these_colours(client, graded_city):
-    svg = client.get(reverse("commitments:badge", args=["oh", "columbus"])).content.decode()
+    svg = client.get(reverse("data:badge", args=["oh", "columbus"])).content.decode()
     assert f'fill="{GRADE_COLOURS[Grade.C]}"' in svg and f'fill="{TEXT_ON_COLOUR}"' in svg
 
 

@@ -103,11 +103,11 @@ def test_the_hostile_text_is_shown_as_text(client, hostile_admin_record):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     city_page = body(client.get(hostile_admin_record["city"].get_absolute_url()))
     assert "&lt;img src=x onerror=" in city_page  # the mayor's name, from the admin
-    feed = body(client.get(reverse("commitments:updates_feed")))
+    feed = body(client.get(reverse("data:updates_feed")))
     assert "alert(1)" in feed
 
 
 def test_csv_cells_never_start_a_formula(client, hostile_record):
-    rows = list(csv.reader(io.StringIO(body(client.get(reverse("commitments:updates_csv"))))))
+    rows = list(csv.reader(io.StringIO(body(client.get(reverse("data:updates_csv"))))))
     summaries = [cell for row in rows for cell in row if "HYPERLINK" in cell]
     assert summaries and all(cell.startswith("'") for cell in summaries)

@@ -40,4 +40,4 @@ def url_for(name, args, record):
 
 
 def public_urls():
-    return ours("commitments:") + ours("api:") + ours("healthz")
+    return ours("commitments:") + ours("data:") + ours("api:") + ours("healthz")

@@ -12,7 +12,7 @@ register = template.Library()
 @register.inclusion_tag("commitments/_share_meta.html", takes_context=True)
 def share_meta(context, city):
     """Previews need the card's absolute URL: other sites fetch it, not this one's pages."""
-    card = reverse("commitments:city_card", args=[city.state.lower(), city.slug])
+    card = reverse("data:city_card", args=[city.state.lower(), city.slug])
     return {
         "city": city,
         "summary": standing_in_words(city),
