@@ -1,4 +1,5 @@
-"""Staff admin: the framework (with its history), and review of what advocates submit.
+"""Staff admin: the framework (with its history, in every language), and review of what
+advocates submit.
 
 Nothing reviewed can be edited or deleted here: the log is the history, and a correction is a
 new submission. Reviewers approve or reject from a submission's own page or in bulk from the
@@ -14,6 +15,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.models import (
@@ -48,14 +50,14 @@ REVIEW_FIELDS = [
 ]
 
 
-class ActionInline(admin.TabularInline):
+class ActionInline(TranslationTabularInline):
     model = Action
     extra = 0
     fields = ["code", "position", "title", "achieved_when", "weight"]
 
 
 @admin.register(Principle)
-class PrincipleAdmin(SimpleHistoryAdmin):
+class PrincipleAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["number", "title", "slug", "action_count", "weight_total"]
     search_fields = ["title", "pledge_text"]
     readonly_fields = ["action_count", "weight_total", "score_multiplier", "score_denominator"]
@@ -67,7 +69,7 @@ class PrincipleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["code", "title", "principle", "weight"]
     list_filter = ["principle"]
     search_fields = ["code", "title", "achieved_when"]

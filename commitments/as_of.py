@@ -22,7 +22,7 @@ PARAMETER = "as_of"
 # sign-in always show today.
 LINK = re.compile(
     r'(<a\b(?![^>]*\bdata-as-of="today")[^>]*\bhref=")'
-    r'(/(?!/|static/|admin/|accounts/|advocate/|api/)[^"#]*)(#[^"]*)?"'
+    r'(/(?!/|static/|admin/|api/|language/)(?!(?:es/)?(?:accounts|advocate)/)[^"#]*)(#[^"]*)?"'
 )
 
 

@@ -27,6 +27,16 @@ PUBLISH_PERMISSION = "commitments.publish_without_review"
 CAMPAIGN_PERIOD = timedelta(days=365)
 
 
+def translated_history(*fields):
+    """The history of a model whose `fields` have a column per language (`translation.py`).
+
+    It keeps the original columns, which hold the English; the per-language ones, added after
+    the historical model is built, are left out of it.
+    """
+    columns = [f"{field}_{code}" for field in fields for code, _name in settings.LANGUAGES]
+    return HistoricalRecords(excluded_fields=columns)
+
+
 class Principle(models.Model):
     """One of the seven numbered commitments of the pledge."""
 
@@ -50,7 +60,8 @@ class Principle(models.Model):
         help_text="The number of principles times the product of every weight total.",
     )
 
-    history = HistoricalRecords()
+    TRANSLATED = ("title", "pledge_text")
+    history = translated_history(*TRANSLATED)
 
     class Meta:
         ordering = ["number"]
@@ -100,7 +111,8 @@ class Action(models.Model):
         help_text=f"From 1 to {MAX_WEIGHT}; a heavier action counts more in its principle.",
     )
 
-    history = HistoricalRecords()
+    TRANSLATED = ("title", "achieved_when")
+    history = translated_history(*TRANSLATED)
 
     class Meta:
         ordering = ["principle__number", "position"]

@@ -38,6 +38,7 @@ else:
 vars().update(EMAIL_CONFIG)
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin, as it asks
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "pledge_tracker.i18n.FirstVisitLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -96,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "pledge_tracker.i18n.languages",
             ],
         },
     },
@@ -144,8 +147,13 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Pledge Tracker <noreply@
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = int(timedelta(days=365).total_seconds())  # the switcher's choice
 # Dates as each language writes them (`pledge_tracker/formats/<language>/formats.py`).
 FORMAT_MODULE_PATH = ["pledge_tracker.formats"]
+# The framework's texts stored in each language (`commitments/translation.py`); a Spanish page
+# shows the English text where the Spanish is empty.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "America/New_York"
 USE_I18N = True
 USE_TZ = True

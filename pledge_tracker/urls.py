@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from pledge_tracker.favicon import favicon
 from pledge_tracker.health import healthz
+from pledge_tracker.i18n import choose_language
 from pledge_tracker.limits import limit
 
 # Each address may ask for only so many reset mails (logins are limited by django-axes).
@@ -18,6 +19,7 @@ password_reset = limit("PASSWORD_RESET_RATE_LIMIT", methods=("POST",), page=True
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
+    path("language/<str:language>/", choose_language, name="choose_language"),
     path("admin/", admin.site.urls),
     path("api/", include("commitments.api_urls")),
     path("", include("commitments.data_urls")),

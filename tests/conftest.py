@@ -90,7 +90,9 @@ def change_weight(client, action, weight):
     return client.post(
         reverse("admin:commitments_action_change", args=[action.pk]),
         {"principle": action.principle_id, "code": action.code, "position": action.position,
-         "title": action.title, "achieved_when": action.achieved_when, "weight": weight},
+         "title_en": action.title_en, "achieved_when_en": action.achieved_when_en,
+         "title_es": action.title_es or "", "achieved_when_es": action.achieved_when_es or "",
+         "weight": weight},
     )  # fmt: skip
 
 

@@ -211,11 +211,13 @@ def admin_forms(city):
          "term_start": "2022-01-01"}, "name"),
         (City, None, {"name": "Newtown", "state": "MN", "slug": "newtown"}, "name"),
         (CityAlias, None, {"city": city.pk, "name": "Northeast"}, "name"),
+        # The framework's texts are edited per language (`commitments/translation.py`).
         (Principle, principle, {"number": principle.number, "slug": principle.slug,
-         "title": principle.title, "pledge_text": principle.pledge_text}, "pledge_text"),
+         "title_en": principle.title, "pledge_text_en": principle.pledge_text},
+         "pledge_text_es"),
         (Action, action, {"principle": principle.pk, "code": action.code,
-         "position": action.position, "title": action.title,
-         "achieved_when": action.achieved_when, "weight": 2}, "title"),
+         "position": action.position, "title_en": action.title,
+         "achieved_when_en": action.achieved_when, "weight": 2}, "title_en"),
     ]  # fmt: skip
 
 
