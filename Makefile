@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run serve test lint install install-dev bench soak backup restore fuzz
+.PHONY: run serve test lint install install-dev bench soak backup restore fuzz messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,16 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The Spanish interface: locale/*.po compiled to .mo (never committed), with GNU gettext's msgfmt
+# (Debian's gettext package, installed here when missing and allowed).
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || (apt-get update -q && apt-get install -y -q gettext) >/dev/null
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
 # Development: settings default to production, so these two targets say DEBUG=true.
 run test: export DEBUG ?= true
 
-run: install
+run: install messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -35,12 +41,12 @@ serve: export SECRET_KEY ?= serve-only-$(shell hostname)-not-a-production-secret
 serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
 serve: export EMAIL_URL ?= consolemail://
 serve: export SECURE_SSL_REDIRECT ?= false
-serve: install
+serve: install messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/gunicorn pledge_tracker.wsgi
 
-test: install-dev
+test: install-dev messages
 	$(BIN)/pytest
 
 # The whole database to one file, and back into a new, empty database (README, "Backups").
@@ -65,10 +71,10 @@ $(VENV)/.installed-bench: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $(VENV)/.installed $@
 
-bench: $(VENV)/.installed-bench
+bench: $(VENV)/.installed-bench messages
 	$(BIN)/python bench/run.py
 
 # Two minutes of mixed traffic (readers, advocates, a reviewer) under gunicorn and PostgreSQL;
 # fails on any 5xx or any accepted submission missing from the database (BENCHMARKS.md).
-soak: $(VENV)/.installed-bench
+soak: $(VENV)/.installed-bench messages
 	$(BIN)/python bench/soak.py

@@ -13,7 +13,7 @@ from django.http import HttpResponseRedirect
 from django.urls import translate_url
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, get_language_from_path
+from django.utils.translation import get_language, get_language_from_path, override
 from django.utils.translation import get_language_from_request as preferred_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -23,7 +23,8 @@ LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 def equivalent(url, language):
     """The same page, with its query, in `language` (the URL itself where it has no other)."""
-    return translate_url(url, language)
+    with override(get_language_from_path(urlsplit(url).path) or settings.LANGUAGE_CODE):
+        return translate_url(url, language)
 
 
 def has_translations(path):

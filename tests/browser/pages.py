@@ -29,8 +29,9 @@ def is_html_page(tab, url):
 
 
 def page_label(name):
-    """`commitments:city` -> `city`, `advocate:workspace` -> `advocate-workspace`."""
-    return name.removeprefix("commitments:").replace(":", "-")
+    """`commitments:city` -> `city`, `advocate:workspace` -> `advocate-workspace`,
+    `es:commitments:city` (its Spanish page) -> `es-city`."""
+    return name.replace("commitments:", "").replace(":", "-")
 
 
 def check_pages(tab, width, pages):

@@ -1,4 +1,5 @@
-"""Every public page and every advocate page, in Chromium at 1280 and 375 px: no serious or
+"""Every public page and every advocate page, in English and Spanish, in Chromium at 1280 and
+375 px: no serious or
 critical axe-core violation, no sideways scroll, no request to another host, no console error.
 
 Each page is saved as a screenshot; screenshots/heights.txt lists heights and axe's counts.
@@ -6,6 +7,7 @@ Each page is saved as a screenshot; screenshots/heights.txt lists heights and ax
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests.browser.conftest import DESKTOP, PHONE, write_measurements
 from tests.browser.pages import check_page, check_pages
@@ -21,14 +23,17 @@ pytestmark = [
 QUERIES = {"commitments:compare": "?cities=mn/minneapolis,ga/atlanta"}
 
 
-def pages(names, record):
-    """(name, url) of each named URL, filled from the record; the JSON API is not a page (its
-    HTML documentation is), and neither are downloads, feeds and pictures (check_pages tells)."""
-    return [
-        (name, url_for(name, args, record) + QUERIES.get(name, ""))
-        for name, args in names
-        if not name.startswith("api:") or name == "api:docs"
-    ]
+def pages(names, record, language="en"):
+    """(name, url) of each named URL in `language`, filled from the record; the JSON API is not
+    a page (its HTML documentation is), and neither are downloads, feeds and pictures
+    (check_pages tells). A Spanish page's name starts with `es:`."""
+    with translation.override(language):
+        return [
+            (name if language == "en" else f"{language}:{name}",
+             url_for(name, args, record) + QUERIES.get(name, ""))
+            for name, args in names
+            if not name.startswith("api:") or name == "api:docs"
+        ]  # fmt: skip
 
 
 # One test per width, so that the demo record is seeded once for all its pages.
@@ -39,14 +44,15 @@ def test_every_page(open_tab, width):
     advocate.log_in(record["advocate"])
 
     public = pages(public_urls(), record) + [("login", reverse("login"))]
+    public += pages(ours("commitments:"), record, "es")
     problems, figures = check_pages(visitor, width, public)
-    advocate_problems, advocate_figures = check_pages(
-        advocate, width, pages(ours("advocate:"), record)
-    )
+    advocate_pages = pages(ours("advocate:"), record) + pages(ours("advocate:"), record, "es")
+    advocate_problems, advocate_figures = check_pages(advocate, width, advocate_pages)
     write_measurements(f"pages-{width}", figures + advocate_figures)
 
     seen = {figure["page"] for figure in figures + advocate_figures}
     assert {"home", "scorecard", "city", "advocate-dashboard", "advocate-workspace"} <= seen
+    assert {"es-home", "es-city", "es-advocate-workspace"} <= seen
     problems += advocate_problems
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
 
