@@ -167,13 +167,27 @@ def test_a_day_the_record_cannot_show_gets_a_clear_message(client, history, day,
         assert message in body
 
 
-def test_as_of_pages_run_a_fixed_number_of_queries(client, history, django_assert_num_queries):
-    for path, queries in (("/cities/", 6), ("/cities/oh/pastville/", 18)):
-        for extra in range(2):
-            if extra:
-                rate(CityFactory(), {"1.1": Status.ACHIEVED, "2.1": Status.IN_PROGRESS})
+# Queries per as-of page, download, feed and API list, whatever the number of cities.
+AS_OF_QUERIES = {
+    "/": 10, "/cities/": 6, "/cities/oh/pastville/": 18, "/cities/oh/pastville/pledge/": 9,
+    "/grid/": 9, "/map/": 4, "/compare/?cities=oh/pastville,oh/other": 8, "/principles/": 4,
+    "/principles/accountability/": 7, "/updates/": 6, "/updates/feed/": 4,
+    "/data/cities.csv": 7, "/data/updates.csv": 6, "/api/cities/": 5,
+    "/api/cities/oh/pastville/": 10, "/api/updates/": 4, "/api/evidence/": 3, "/api/pledges/": 3,
+}  # fmt: skip
+
+
+def test_as_of_reads_run_a_fixed_number_of_queries(client, history, django_assert_num_queries):
+    CityFactory(name="Other", state="OH", slug="other")
+    for extra in range(2):
+        if extra:
+            rate(CityFactory(), {"1.1": Status.ACHIEVED, "2.1": Status.IN_PROGRESS})
+        for path, queries in AS_OF_QUERIES.items():
+            joiner = "&" if "?" in path else "?"
             with django_assert_num_queries(queries):
-                assert client.get(path, {"as_of": "2022-06-30"}).status_code == 200
+                response = client.get(f"{path}{joiner}as_of=2022-06-30")
+                assert response.status_code == 200, path
+                b"".join(getattr(response, "streaming_content", []))
 
 
 def test_the_home_page_as_of_a_past_day_counts_what_stood_then(client, history):
