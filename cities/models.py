@@ -9,6 +9,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, URLVali
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from cities.states import STATE_CHOICES, US_STATES
@@ -170,12 +173,12 @@ class Mayor(models.Model):
                 fields=["city"],
                 condition=Q(term_end__isnull=True),
                 name="one_sitting_mayor_per_city",
-                violation_error_message="This city already has a sitting mayor.",
+                violation_error_message=gettext_lazy("This city already has a sitting mayor."),
             ),
             models.CheckConstraint(
                 condition=Q(term_end__isnull=True) | Q(term_end__gt=F("term_start")),
                 name="mayor_term_ends_after_it_starts",
-                violation_error_message="A term must end after it starts.",
+                violation_error_message=gettext_lazy("A term must end after it starts."),
             ),
         ]
 
@@ -200,10 +203,13 @@ class Mayor(models.Model):
         others = Mayor.objects.filter(city_id=self.city_id).exclude(pk=self.pk)
         clash = others.serving_during(self.term_start, self.term_end).first()
         if clash:
-            until = f"{clash.term_end:%-d %B %Y}" if clash.term_end else "today"
-            raise ValidationError(
-                f"This term overlaps {clash.name}'s, from {clash.term_start:%-d %B %Y} to {until}."
-            )
+            dates = {"mayor": clash.name, "start": date_format(clash.term_start, "j F Y")}
+            if clash.term_end:
+                dates["end"] = date_format(clash.term_end, "j F Y")
+                message = _("This term overlaps %(mayor)s's, from %(start)s to %(end)s.")
+            else:
+                message = _("This term overlaps %(mayor)s's, from %(start)s to today.")
+            raise ValidationError(message % dates)
 
 
 def match_key(name):
@@ -240,7 +246,9 @@ class CityAlias(models.Model):
             models.UniqueConstraint(
                 fields=["state", "name_key"],
                 name="city_alias_unique_per_state",
-                violation_error_message="This name is already an alias in this state.",
+                violation_error_message=gettext_lazy(
+                    "This name is already an alias in this state."
+                ),
             ),
         ]
 
@@ -257,14 +265,15 @@ class CityAlias(models.Model):
             return
         self._copy_from_city()
         if not self.name_key:
-            raise ValidationError({"name": "Give a place name."})
+            raise ValidationError({"name": _("Give a place name.")})
         tracked = City.objects.filter(state=self.state).values_list("name", flat=True)
         if any(match_key(name) == self.name_key for name in [city.name, *tracked]):
-            raise ValidationError({"name": "A tracked city has this name: its rows match it."})
+            raise ValidationError({"name": _("A tracked city has this name: its rows match it.")})
         taken = CityAlias.objects.filter(state=self.state, name_key=self.name_key)
         other = taken.exclude(pk=self.pk).select_related("city").first()
         if other:
-            raise ValidationError({"name": f"This name is already an alias of {other.city}."})
+            message = _("This name is already an alias of %(city)s.") % {"city": other.city}
+            raise ValidationError({"name": message})
 
     def _copy_from_city(self):
         self.state = self.city.state

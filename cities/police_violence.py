@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext, gettext_noop
 from openpyxl import load_workbook
 
 from cities.models import City, CityAlias, PoliceKilling, match_key
@@ -25,6 +26,8 @@ from cities.validators import PAST_DATE_VALIDATORS, without_control_characters
 
 SOURCE_NAME = "Mapping Police Violence"
 SOURCE_URL = "https://mappingpoliceviolence.org/"
+# How the pages count people whose race the record leaves blank.
+UNKNOWN_RACE = gettext_noop("Unknown race")
 
 Match = PoliceKilling.Match
 
@@ -408,8 +411,9 @@ def killings_by_year(city, through_year=None):
         .order_by("-year", "race")
     )
     years, races = {}, Counter()
+    unknown = gettext(UNKNOWN_RACE)  # in the page's language, with rows that say it in English
     for row in counts:
-        race = row["race"] or "Unknown race"
+        race = row["race"] if row["race"] and row["race"] != UNKNOWN_RACE else unknown
         years.setdefault(row["year"], {})[race] = row["count"]
         races[race] += row["count"]
     if not years:

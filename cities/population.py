@@ -7,6 +7,7 @@ band, and the API and CSV name them with the same keys.
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -29,12 +30,12 @@ class PopulationBand:
 
 # Largest first; together they cover every population from zero up.
 POPULATION_BANDS = (
-    PopulationBand("1m", "1,000,000 or more", 1_000_000, None),
-    PopulationBand("500k", "500,000 to 999,999", 500_000, 1_000_000),
-    PopulationBand("250k", "250,000 to 499,999", 250_000, 500_000),
-    PopulationBand("100k", "100,000 to 249,999", 100_000, 250_000),
-    PopulationBand("50k", "50,000 to 99,999", 50_000, 100_000),
-    PopulationBand("under-50k", "under 50,000", 0, 50_000),
+    PopulationBand("1m", _("1,000,000 or more"), 1_000_000, None),
+    PopulationBand("500k", _("500,000 to 999,999"), 500_000, 1_000_000),
+    PopulationBand("250k", _("250,000 to 499,999"), 250_000, 500_000),
+    PopulationBand("100k", _("100,000 to 249,999"), 100_000, 250_000),
+    PopulationBand("50k", _("50,000 to 99,999"), 50_000, 100_000),
+    PopulationBand("under-50k", _("under 50,000"), 0, 50_000),
 )
 BANDS_BY_KEY = {band.key: band for band in POPULATION_BANDS}
 POPULATION_BAND_CHOICES = [(band.key, band.label) for band in POPULATION_BANDS]

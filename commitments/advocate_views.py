@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from cities.models import City
@@ -67,7 +68,7 @@ def propose(request, state, slug, code):
         except ValidationError as error:
             form.add_model_errors(error)
         else:
-            saved = f"Your proposal for {action.code} was saved for review."
+            saved = _("Your proposal for %(code)s was saved for review.") % {"code": action.code}
             if request.htmx:
                 row = workspace_rows(city, actions=[action])[0]
                 context = {"city": city, "row": row, "announce": saved}
@@ -85,7 +86,8 @@ def action_row(request, state, slug, code):
     city = assigned_city(request.user, state, slug)
     action = get_object_or_404(Action.objects.select_related("principle"), code=code)
     row = workspace_rows(city, actions=[action])[0]
-    context = {"city": city, "row": row, "announce": f"Proposal for {action.code} cancelled."}
+    announce = _("Proposal for %(code)s cancelled.") % {"code": action.code}
+    context = {"city": city, "row": row, "announce": announce}
     return render(request, "advocate/_action_row.html", context)
 
 
@@ -102,7 +104,8 @@ def pledge_outreach(request, state, slug):
         except ValidationError as error:
             form.add_error(None, error)  # the form's fields have the model's names
         else:
-            messages.success(request, f"Pledge outreach for {mayor.name} was saved for review.")
+            saved = _("Pledge outreach for %(mayor)s was saved for review.") % {"mayor": mayor.name}
+            messages.success(request, saved)
             return redirect("advocate:workspace", state=city.state.lower(), slug=city.slug)
     return render(request, "advocate/pledge.html", {"city": city, "mayor": mayor, "form": form})
 

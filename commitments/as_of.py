@@ -14,6 +14,7 @@ from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from commitments.models import ProgressUpdate
 
@@ -42,13 +43,22 @@ class AsOfForm(forms.Form):
             return None
         if day > today:
             raise forms.ValidationError(
-                f"{day.isoformat()} has not happened yet: choose a day up to today."
+                _("%(day)s has not happened yet: choose a day up to today.")
+                % {"day": day.isoformat()}
             )
         first = first_public_day()
-        if first is None or day < first:
-            start = f"on {date_format(first, 'F j, Y')}" if first else "with its first approval"
+        if first is None:
             raise forms.ValidationError(
-                f"The public record begins {start}: there is nothing to show on {day.isoformat()}."
+                _(
+                    "The public record begins with its first approval: there is nothing to show "
+                    "on %(day)s."
+                )
+                % {"day": day.isoformat()}
+            )
+        if day < first:
+            raise forms.ValidationError(
+                _("The public record begins on %(first)s: there is nothing to show on %(day)s.")
+                % {"first": date_format(first, "DATE_FORMAT"), "day": day.isoformat()}
             )
         return day
 

@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
 from cities.states import STATES_BY_NAME
@@ -29,30 +31,41 @@ DAY = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class ChangesForm(FilterForm):
-    """The period and the place; styled and marked when invalid like the lists' filters."""
+    """The period (`from` and `to`) and the place; styled and marked when invalid like the
+    lists' filters."""
 
-    since = forms.DateField(label="From the end of", input_formats=["%Y-%m-%d"], widget=DAY)
-    to = forms.DateField(label="To the end of", input_formats=["%Y-%m-%d"], widget=DAY)
-    state = forms.ChoiceField(choices=[("", "Any state"), *STATES_BY_NAME], required=False)
-    city = forms.SlugField(required=False, label="City (its address name)")
+    to = forms.DateField(label=_("To the end of"), input_formats=["%Y-%m-%d"], widget=DAY)
+    state = forms.ChoiceField(
+        label=_("State"), choices=[("", _("Any state")), *STATES_BY_NAME], required=False
+    )
+    city = forms.SlugField(required=False, label=_("City (its address name)"))
 
     def clean(self):
         cleaned = super().clean()
-        since, to = cleaned.get("since"), cleaned.get("to")
+        since, to = cleaned.get("from"), cleaned.get("to")
         if since and to:
             if to > timezone.localdate():
-                self.add_error("to", "This day has not happened yet: choose a day up to today.")
+                self.add_error(
+                    "to", gettext("This day has not happened yet: choose a day up to today.")
+                )
             elif since >= to:
-                self.add_error("since", "Choose a day before the end of the period.")
+                self.add_error("from", gettext("Choose a day before the end of the period."))
         if cleaned.get("city") and not cleaned.get("state"):
-            self.add_error("state", "Give the city's state too.")
+            self.add_error("state", gettext("Give the city's state too."))
         return cleaned
+
+
+# The period's first day is `from`, a Python keyword: the field is declared by name, first.
+ChangesForm.base_fields = {
+    "from": forms.DateField(label=_("From the end of"), input_formats=["%Y-%m-%d"], widget=DAY),
+    **ChangesForm.base_fields,
+}
 
 
 def last_year():
     """The period the page shows by default and a city page links to: the year to today."""
     today = timezone.localdate()
-    return {"since": (today - LAST_YEAR).isoformat(), "to": today.isoformat()}
+    return {"from": (today - LAST_YEAR).isoformat(), "to": today.isoformat()}
 
 
 def city_last_year_url(city):

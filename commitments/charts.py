@@ -6,6 +6,8 @@ or list carrying the same figures, and carries its numbers as text, never by col
 
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
+
 from commitments.scoring import GRADES
 
 # The score-over-time chart: a viewBox narrow enough that its text stays legible at 375 px.
@@ -49,7 +51,7 @@ def score_line(history):
     every = max(1, len(years) // 5)  # at most about five year labels
     x_ticks = [Tick(xs[index], str(month.month.year)) for index, month in years[::every]]
     if not x_ticks:
-        x_ticks = [Tick(xs[0], history[0].month.strftime("%b %Y"))]
+        x_ticks = [Tick(xs[0], date_format(history[0].month, "M Y"))]
     return LineChart(
         path="".join(commands),
         last=(xs[-1], _y(history[-1].score)),

@@ -11,6 +11,7 @@ from itertools import islice
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from cities.models import City
 from commitments.models import Action, Principle, ratings
@@ -156,6 +157,16 @@ class Comparison:
     principles: list[ComparedPrinciple]
 
     @property
+    def names(self):
+        """The cities' names, as a title lists them: "Boston, Chicago"."""
+        return ", ".join(city.name for city in self.cities)
+
+    @property
+    def names_and_states(self):
+        """The cities with their states, as a caption lists them: "Boston, MA; Chicago, IL"."""
+        return "; ".join(f"{city.name}, {city.state}" for city in self.cities)
+
+    @property
     def score_differs(self):
         return differ(city.score for city in self.cities)
 
@@ -209,16 +220,22 @@ def chosen_cities(entries, scored):
     """
     keys, malformed = parse_city_keys(entries)
     problems = [
-        f"“{entry}” is not written as a city: give its state code and the name in its "
-        f"address, for example {EXAMPLE_KEY}."
+        _(
+            "“%(entry)s” is not written as a city: give its state code and the name in its "
+            "address, for example %(example)s."
+        )
+        % {"entry": entry, "example": EXAMPLE_KEY}
         for entry in malformed
     ]
     if len(keys) > MAX_COMPARED:
-        problems.append(f"Compare at most {MAX_COMPARED} cities at a time.")
+        problems.append(_("Compare at most %(most)s cities at a time.") % {"most": MAX_COMPARED})
     if problems or not keys:
         return [], problems
     cities, unknown = find_cities(scored, keys)
-    problems += [f"No city is tracked at “{state}/{slug}”." for state, slug in unknown]
+    problems += [
+        _("No city is tracked at “%(key)s”.") % {"key": f"{state}/{slug}"}
+        for state, slug in unknown
+    ]
     return cities, problems
 
 

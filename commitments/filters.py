@@ -7,6 +7,7 @@ reported: the page shows the message beside the field, the CSV and the API answe
 import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy
 
 from cities.population import BANDS_BY_KEY, POPULATION_BAND_CHOICES
 from cities.states import STATES_BY_NAME
@@ -23,16 +24,28 @@ from commitments.scoring import Grade, Status
 # Graded cities rank before incomplete ones; cities without a population or an update sort
 # last either way, on every database.
 SORTS = {
-    "name": ("Name (A–Z)", ["name", "state"]),
-    "-name": ("Name (Z–A)", ["-name", "-state"]),
-    "-score": ("Score (highest first)", ["-graded", "-score_numerator", "name"]),
-    "score": ("Score (lowest first)", ["-graded", "score_numerator", "name"]),
-    "-population": ("Population (largest first)", [F("population").desc(nulls_last=True), "name"]),
-    "population": ("Population (smallest first)", [F("population").asc(nulls_last=True), "name"]),
-    "-coverage": ("Coverage (most rated first)", ["-rated_actions", "name"]),
-    "coverage": ("Coverage (least rated first)", ["rated_actions", "name"]),
-    "-updated": ("Last update (newest first)", [F("last_updated").desc(nulls_last=True), "name"]),
-    "updated": ("Last update (oldest first)", [F("last_updated").asc(nulls_last=True), "name"]),
+    "name": (gettext_lazy("Name (A–Z)"), ["name", "state"]),
+    "-name": (gettext_lazy("Name (Z–A)"), ["-name", "-state"]),
+    "-score": (gettext_lazy("Score (highest first)"), ["-graded", "-score_numerator", "name"]),
+    "score": (gettext_lazy("Score (lowest first)"), ["-graded", "score_numerator", "name"]),
+    "-population": (
+        gettext_lazy("Population (largest first)"),
+        [F("population").desc(nulls_last=True), "name"],
+    ),
+    "population": (
+        gettext_lazy("Population (smallest first)"),
+        [F("population").asc(nulls_last=True), "name"],
+    ),
+    "-coverage": (gettext_lazy("Coverage (most rated first)"), ["-rated_actions", "name"]),
+    "coverage": (gettext_lazy("Coverage (least rated first)"), ["rated_actions", "name"]),
+    "-updated": (
+        gettext_lazy("Last update (newest first)"),
+        [F("last_updated").desc(nulls_last=True), "name"],
+    ),
+    "updated": (
+        gettext_lazy("Last update (oldest first)"),
+        [F("last_updated").asc(nulls_last=True), "name"],
+    ),
 }
 DEFAULT_SORT = "name"
 # A column header's first click sorts the way a reader most likely wants: names A–Z, the
@@ -75,13 +88,23 @@ class FilterForm(forms.Form):
 
 
 class FilterSet(django_filters.FilterSet):
+    # Labels for the page's form where django-filter would derive them from the models' field
+    # names, which are not translated. Set on the bound filters only: the API schema reads the
+    # declared ones and so describes them as before.
+    page_labels = {}
+
     class Meta:
         form = FilterForm
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.page_labels.items():
+            self.filters[name].label = label
 
 
 def state_filter(field_name="state"):
     return django_filters.ChoiceFilter(
-        field_name=field_name, choices=STATES_BY_NAME, empty_label="Any state"
+        field_name=field_name, choices=STATES_BY_NAME, empty_label=gettext_lazy("Any state")
     )
 
 
@@ -90,10 +113,10 @@ def population_filter():
     # schema would otherwise declare it an integer like the column.
     return django_filters.ChoiceFilter(
         field_name="population_band",
-        label="Population",
+        label=gettext_lazy("Population"),
         choices=POPULATION_BAND_CHOICES,
         method="in_population_band",
-        empty_label="Any population",
+        empty_label=gettext_lazy("Any population"),
     )
 
 
@@ -101,8 +124,8 @@ def principle_filter(**kwargs):
     return django_filters.ModelChoiceFilter(
         queryset=Principle.objects.all(),
         to_field_name="number",
-        empty_label="Any principle",
-        help_text="A principle's number.",
+        empty_label=gettext_lazy("Any principle"),
+        help_text=gettext_lazy("A principle's number."),
         **kwargs,
     )
 
@@ -110,17 +133,22 @@ def principle_filter(**kwargs):
 class CityFilter(FilterSet):
     """Filters the scored cities (`City.objects.with_scores()`)."""
 
-    q = django_filters.CharFilter(label="Search city or mayor", method="search", max_length=100)
+    page_labels = {"state": gettext_lazy("State")}
+    q = django_filters.CharFilter(
+        label=gettext_lazy("Search city or mayor"), method="search", max_length=100
+    )
     state = state_filter()
     population = population_filter()
     pledge_status = django_filters.ChoiceFilter(
-        label="Pledge status", choices=PledgeStatus.choices, empty_label="Any pledge status"
+        label=gettext_lazy("Pledge status"),
+        choices=PledgeStatus.choices,
+        empty_label=gettext_lazy("Any pledge status"),
     )
     grade = django_filters.ChoiceFilter(
-        label="Grade", choices=Grade.choices, empty_label="Any grade"
+        label=gettext_lazy("Grade"), choices=Grade.choices, empty_label=gettext_lazy("Any grade")
     )
     sort = django_filters.ChoiceFilter(
-        label="Sort by",
+        label=gettext_lazy("Sort by"),
         choices=[(key, label) for key, (label, _ordering) in SORTS.items()],
         method="sort_by",
         empty_label=None,
@@ -141,16 +169,19 @@ class CityFilter(FilterSet):
         return super().filter_queryset(queryset)
 
 
-GRID_VIEWS = [("actions", "Each action"), ("principles", "Principle scores")]
+GRID_VIEWS = [
+    ("actions", gettext_lazy("Each action")),
+    ("principles", gettext_lazy("Principle scores")),
+]
 
 
 class GridFilter(CityFilter):
     """The scorecard's filter, plus the grid's columns: one principle's actions or all, each
     action or the principle scores. Neither narrows the cities."""
 
-    principle = principle_filter(label="Principle", method="same_cities")
+    principle = principle_filter(label=gettext_lazy("Principle"), method="same_cities")
     view = django_filters.ChoiceFilter(
-        label="Show", choices=GRID_VIEWS, method="same_cities", empty_label=None
+        label=gettext_lazy("Show"), choices=GRID_VIEWS, method="same_cities", empty_label=None
     )
 
     def same_cities(self, cities, name, value):
@@ -160,26 +191,37 @@ class GridFilter(CityFilter):
 class UpdateFilter(FilterSet):
     """Filters approved progress updates."""
 
+    page_labels = {
+        "state": gettext_lazy("City state"),
+        "city": gettext_lazy("City slug"),
+        "principle": gettext_lazy("Action principle"),
+        "action": gettext_lazy("Action"),
+        "status": gettext_lazy("Status"),
+    }
     q = django_filters.CharFilter(
-        label="Search what happened or the city",
+        label=gettext_lazy("Search what happened or the city"),
         method="search",
         max_length=100,
     )
     state = state_filter("city__state")
-    city = django_filters.CharFilter(field_name="city__slug", help_text="A city's slug.")
+    city = django_filters.CharFilter(
+        field_name="city__slug", help_text=gettext_lazy("A city's slug.")
+    )
     principle = principle_filter(field_name="action__principle")
     action = django_filters.ModelChoiceFilter(
         queryset=Action.objects.all(),
         to_field_name="code",
-        empty_label="Any action",
-        help_text="An action's code, for example 1.2.",
+        empty_label=gettext_lazy("Any action"),
+        help_text=gettext_lazy("An action's code, for example 1.2."),
     )
-    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
+    status = django_filters.ChoiceFilter(
+        choices=Status.choices, empty_label=gettext_lazy("Any status")
+    )
     happened_after = django_filters.DateFilter(
-        field_name="happened_on", lookup_expr="gte", label="Happened on or after"
+        field_name="happened_on", lookup_expr="gte", label=gettext_lazy("Happened on or after")
     )
     happened_before = django_filters.DateFilter(
-        field_name="happened_on", lookup_expr="lte", label="Happened on or before"
+        field_name="happened_on", lookup_expr="lte", label=gettext_lazy("Happened on or before")
     )
 
     def search(self, updates, name, value):
@@ -190,19 +232,23 @@ class EvidenceFilter(FilterSet):
     """Filters approved evidence."""
 
     q = django_filters.CharFilter(
-        label="Search title or publisher", method="search", max_length=100
+        label=gettext_lazy("Search title or publisher"), method="search", max_length=100
     )
     state = state_filter("city__state")
-    city = django_filters.CharFilter(field_name="city__slug", help_text="A city's slug.")
-    kind = django_filters.ChoiceFilter(choices=EvidenceKind.choices, empty_label="Any kind")
+    city = django_filters.CharFilter(
+        field_name="city__slug", help_text=gettext_lazy("A city's slug.")
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=EvidenceKind.choices, empty_label=gettext_lazy("Any kind")
+    )
     principle = principle_filter(
         field_name="updates__action__principle", method="backing_principle"
     )
     published_after = django_filters.DateFilter(
-        field_name="published_on", lookup_expr="gte", label="Published on or after"
+        field_name="published_on", lookup_expr="gte", label=gettext_lazy("Published on or after")
     )
     published_before = django_filters.DateFilter(
-        field_name="published_on", lookup_expr="lte", label="Published on or before"
+        field_name="published_on", lookup_expr="lte", label=gettext_lazy("Published on or before")
     )
 
     def search(self, evidence, name, value):

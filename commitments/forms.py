@@ -2,6 +2,8 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cities.models import http_url_validator
 from cities.validators import PAST_DATE_VALIDATORS
@@ -18,7 +20,10 @@ def past_date_field(label, required=True):
     )
 
 
-def http_url_field(label, help_text="An http:// or https:// address."):
+HTTP_URL_HELP = gettext_lazy("An http:// or https:// address.")
+
+
+def http_url_field(label, help_text=HTTP_URL_HELP):
     """A URL field that accepts only http and https, the same rule the models enforce."""
     return forms.URLField(
         label=label,
@@ -33,31 +38,37 @@ def http_url_field(label, help_text="An http:// or https:// address."):
 class ProposalForm(forms.Form):
     """An advocate's proposed status for one action, with existing or new evidence."""
 
-    status = forms.ChoiceField(choices=Status.choices)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=Status.choices)
     summary = forms.CharField(
-        label="What happened",
+        label=gettext_lazy("What happened"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
-        help_text="Say what was done, by whom, in plain words.",
+        help_text=gettext_lazy("Say what was done, by whom, in plain words."),
     )
-    happened_on = past_date_field("When it happened")
+    happened_on = past_date_field(gettext_lazy("When it happened"))
     existing_evidence = forms.ModelMultipleChoiceField(
-        label="Existing evidence",
+        label=gettext_lazy("Existing evidence"),
         queryset=Evidence.objects.none(),
         required=False,
-        help_text="Approved sources already on record for this city.",
+        help_text=gettext_lazy("Approved sources already on record for this city."),
     )
-    evidence_title = forms.CharField(label="New evidence: title", max_length=300, required=False)
-    evidence_url = http_url_field("New evidence: URL")
+    evidence_title = forms.CharField(
+        label=gettext_lazy("New evidence: title"), max_length=300, required=False
+    )
+    evidence_url = http_url_field(gettext_lazy("New evidence: URL"))
     evidence_publisher = forms.CharField(
-        label="New evidence: publisher", max_length=200, required=False
+        label=gettext_lazy("New evidence: publisher"), max_length=200, required=False
     )
-    evidence_published_on = past_date_field("New evidence: publication date", required=False)
+    evidence_published_on = past_date_field(
+        gettext_lazy("New evidence: publication date"), required=False
+    )
     evidence_kind = forms.ChoiceField(
-        label="New evidence: kind", choices=[("", "—"), *EvidenceKind.choices], required=False
+        label=gettext_lazy("New evidence: kind"),
+        choices=[("", "—"), *EvidenceKind.choices],
+        required=False,
     )
     evidence_excerpt = forms.CharField(
-        label="New evidence: excerpt",
+        label=gettext_lazy("New evidence: excerpt"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=5000,
@@ -72,7 +83,7 @@ class ProposalForm(forms.Form):
     def clean_summary(self):
         summary = self.cleaned_data["summary"].strip()
         if not summary:
-            raise ValidationError("Say what happened.")
+            raise ValidationError(_("Say what happened."))
         return summary
 
     def clean(self):
@@ -82,9 +93,9 @@ class ProposalForm(forms.Form):
         if started:
             for name in new_fields:
                 if not data.get(name) and name not in self.errors:
-                    self.add_error(name, "Needed for new evidence.")
+                    self.add_error(name, _("Needed for new evidence."))
         elif not data.get("existing_evidence") and "existing_evidence" not in self.errors:
-            raise ValidationError("Attach at least one piece of evidence: pick one or add one.")
+            raise ValidationError(_("Attach at least one piece of evidence: pick one or add one."))
         return data
 
     def add_model_errors(self, error):
@@ -109,18 +120,24 @@ class ProposalForm(forms.Form):
 
 
 class PledgeOutreachForm(forms.Form):
-    status = forms.ChoiceField(label="What happened", choices=RECORDED_PLEDGE_STATUSES)
-    date = past_date_field("Date")
+    status = forms.ChoiceField(
+        label=gettext_lazy("What happened"), choices=RECORDED_PLEDGE_STATUSES
+    )
+    date = past_date_field(gettext_lazy("Date"))
     source_url = http_url_field(
-        "Source", help_text="An http:// or https:// address; needed for a signature."
+        gettext_lazy("Source"),
+        help_text=gettext_lazy("An http:// or https:// address; needed for a signature."),
     )
     note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+        label=gettext_lazy("Note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
     )
 
     def clean(self):
         data = super().clean()
         unsourced = not data.get("source_url") and "source_url" not in self.errors
         if data.get("status") == PledgeStatus.SIGNED and unsourced:
-            self.add_error("source_url", "A signature needs a source.")
+            self.add_error("source_url", _("A signature needs a source."))
         return data

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -88,7 +89,7 @@ class Principle(models.Model):
 ACTION_CODE_PATTERN = r"\d\.\d"
 validate_action_code = RegexValidator(
     rf"\A{ACTION_CODE_PATTERN}\Z",
-    "An action's code is its principle's number, a dot and a digit, for example 1.2.",
+    _("An action's code is its principle's number, a dot and a digit, for example 1.2."),
 )
 
 
@@ -305,12 +306,19 @@ class Pledge(Reviewed):
         earliest = self.mayor.term_start - CAMPAIGN_PERIOD
         latest = self.mayor.term_end or timezone.localdate()
         if not earliest <= self.date <= latest:
-            until = "today" if self.mayor.is_sitting else f"{latest:%-d %B %Y}"
-            message = (
-                f"{self.mayor.name} was a candidate or mayor from {earliest:%-d %B %Y} to"
-                f" {until}; a pledge's date must lie within that time."
-            )
-            raise ValidationError({"date": message})
+            dates = {"mayor": self.mayor.name, "start": date_format(earliest, "j F Y")}
+            if self.mayor.is_sitting:
+                message = _(
+                    "%(mayor)s was a candidate or mayor from %(start)s to today; a pledge's date"
+                    " must lie within that time."
+                )
+            else:
+                dates["end"] = date_format(latest, "j F Y")
+                message = _(
+                    "%(mayor)s was a candidate or mayor from %(start)s to %(end)s; a pledge's"
+                    " date must lie within that time."
+                )
+            raise ValidationError({"date": message % dates})
 
 
 class EvidenceKind(models.TextChoices):

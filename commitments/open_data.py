@@ -154,10 +154,10 @@ def changes_csv(request):
     header = ["state", "city", "action", "action_title", "old_status", "new_status",
               "happened_on", "approved_at", "score_before", "score_after", "grade_before",
               "grade_after", "evidence_urls", "city_url"]  # fmt: skip
-    cities = changed_cities(period["since"], period["to"], period["state"], period["city"])
+    cities = changed_cities(period["from"], period["to"], period["state"], period["city"])
 
     def rows():
-        for city in changes_between(period["since"], period["to"], list(cities)):
+        for city in changes_between(period["from"], period["to"], list(cities)):
             for old, new in city.changes:
                 yield [city.city.state, city.city.name, new.action.code, new.action.title,
                        old.status if old else "", new.status, new.happened_on, new.reviewed_at,
@@ -165,7 +165,7 @@ def changes_csv(request):
                        " ".join(item.url for item in new.evidence.all()),
                        absolute(request, city.city.get_absolute_url())]  # fmt: skip
 
-    name = f"pledge-tracker-changes-{period['since']}-{period['to']}.csv"
+    name = f"pledge-tracker-changes-{period['from']}-{period['to']}.csv"
     return csv_download(name, header, rows(), stream=False)
 
 

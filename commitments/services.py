@@ -6,6 +6,7 @@ from itertools import islice
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cities.models import City
 from cities.validators import validate_printable
@@ -101,12 +102,12 @@ class AlreadyReviewed(ValidationError):
 
 def check_may_review(user):
     if not user.has_perm(REVIEW_PERMISSION):
-        raise PermissionDenied("Reviewing submissions needs the review permission.")
+        raise PermissionDenied(_("Reviewing submissions needs the review permission."))
 
 
 def check_may_act_on(user, city):
     if not City.objects.assigned_to(user).filter(pk=city.pk).exists():
-        raise PermissionDenied(f"You are not assigned to {city}.")
+        raise PermissionDenied(_("You are not assigned to %(city)s.") % {"city": city})
 
 
 def review_act(function):
@@ -130,13 +131,17 @@ def _lock_pending(model, pk):
     """The submission, locked; anything already reviewed is refused."""
     item = model.objects.select_for_update().get(pk=pk)
     if item.review_state != ReviewState.PENDING:
-        raise AlreadyReviewed(f"“{item}” was already {item.get_review_state_display().lower()}.")
+        if item.review_state == ReviewState.APPROVED:
+            message = _("“%(item)s” was already approved.")
+        else:
+            message = _("“%(item)s” was already rejected.")
+        raise AlreadyReviewed(message % {"item": item})
     return item
 
 
 def _record_review(item, reviewer, state, note):
     if state == ReviewState.REJECTED and not note.strip():
-        raise ValidationError("A rejection needs a note saying why, for the advocate to read.")
+        raise ValidationError(_("A rejection needs a note saying why, for the advocate to read."))
     validate_printable(note)
     item.review_state = state
     item.reviewed_by = reviewer
@@ -218,8 +223,11 @@ def _approve_update(update, reviewer, note=""):
     evidence = update.evidence.all()
     if not evidence.filter(review_state__in=LIVE).exists():
         raise ValidationError(
-            f"“{update}” has no evidence left to stand on: all of it was rejected. Reject the"
-            " update, or ask for a new proposal with a source."
+            _(
+                "“%(update)s” has no evidence left to stand on: all of it was rejected. Reject the"
+                " update, or ask for a new proposal with a source."
+            )
+            % {"update": update}
         )
     evidence.pending().update(
         review_state=ReviewState.APPROVED, reviewed_by=reviewer, reviewed_at=timezone.now()
@@ -279,7 +287,7 @@ def _validated(instance):
 def publish_evidence(evidence, user):
     """Approve, on entry, evidence added by a user who may publish without review."""
     if not user.has_perm(PUBLISH_PERMISSION):
-        raise PermissionDenied("Publishing without review needs its permission.")
+        raise PermissionDenied(_("Publishing without review needs its permission."))
     return _record_review(_lock_pending(Evidence, evidence.pk), user, ReviewState.APPROVED, "")
 
 
@@ -317,11 +325,11 @@ def propose_update(
 def check_proposal_evidence(city, evidence):
     """A proposal stands on evidence: some, all about its city, and not all of it rejected."""
     if not evidence:
-        raise ValidationError("Attach at least one piece of evidence.")
+        raise ValidationError(_("Attach at least one piece of evidence."))
     if any(item.city_id != city.pk for item in evidence):
-        raise ValidationError(f"Attach only evidence about {city}.")
+        raise ValidationError(_("Attach only evidence about %(city)s.") % {"city": city})
     if all(item.review_state == ReviewState.REJECTED for item in evidence):
-        raise ValidationError("All of this evidence was rejected; attach a source that stands.")
+        raise ValidationError(_("All of this evidence was rejected; attach a source that stands."))
 
 
 def _may_publish(user, evidence):

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+
 from commitments.scoring import (
     MAX_POINTS,
     Grade,
@@ -24,18 +27,27 @@ UNRESEARCHED = "unresearched"
 def score_in_words(score, grade, graded):
     """A score and grade as every text alternative says them (map, badge, card, page)."""
     if graded:
-        return f"pledge score {score} of 100, grade {grade}"
-    return f"pledge score {score} of 100 (provisional), no grade yet"
+        words = _("pledge score %(score)s of 100, grade %(grade)s")
+        return words % {"score": score, "grade": grade}
+    return _("pledge score %(score)s of 100 (provisional), no grade yet") % {"score": score}
 
 
 def standing_in_words(city):
     """A scored city's standing in one sentence: the badge's and the share card's text, and
     the city page's description."""
     score = score_in_words(city.score, city.grade, city.graded)
-    return (
-        f"{city.name}, {city.state_name}: {score}, "
-        f"rated on {city.rated_actions} of {city.total_actions} actions"
-    )
+    return _("%(city)s, %(state)s: %(score)s, rated on %(rated)s of %(total)s actions") % {
+        "city": city.name,
+        "state": city.state_name,
+        "score": score,
+        "rated": city.rated_actions,
+        "total": city.total_actions,
+    }
+
+
+def titles_in_words(principles):
+    """Principles' titles as a sentence lists them: "A", "A and B", "A, B and C"."""
+    return get_text_list([principle.title for principle in principles], _("and"))
 
 
 @dataclass
@@ -46,6 +58,14 @@ class Summary:
     strongest: list  # the principles with the highest score (ties share the place)
     weakest: list
     total: int
+
+    @property
+    def strongest_in_words(self):
+        return titles_in_words(self.strongest)
+
+    @property
+    def weakest_in_words(self):
+        return titles_in_words(self.weakest)
 
 
 def summary(cards):

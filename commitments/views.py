@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cities.police_violence import (
     SOURCE_NAME,
@@ -156,7 +157,7 @@ def updates(request):
     updates = filtered(request, UpdateFilter, approved_updates(as_of(request)))
     page = LogPage(request, updates.qs, PAGE_SIZE)
     if page.invalid:
-        raise Http404("This page of the log does not exist; start again from the first page.")
+        raise Http404(_("This page of the log does not exist; start again from the first page."))
     return render(request, "commitments/updates.html", {"filter": updates, "page": page})
 
 
@@ -239,12 +240,12 @@ def changes(request):
         return render(request, "commitments/changes.html", context, status=400)
     period = form.cleaned_data
     cities = changes_module.changed_cities(
-        period["since"], period["to"], period["state"], period["city"]
+        period["from"], period["to"], period["state"], period["city"]
     )
     page = paginate(request, cities)
     context = {
         "form": form,
         "page": page,
-        "cities": changes_module.changes_between(period["since"], period["to"], list(page)),
+        "cities": changes_module.changes_between(period["from"], period["to"], list(page)),
     }
     return render(request, "commitments/changes.html", context)

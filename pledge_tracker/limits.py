@@ -10,6 +10,7 @@ from functools import wraps
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 from rest_framework.throttling import AnonRateThrottle
 
@@ -42,7 +43,12 @@ def user_key(group, request):
 
 def too_many_requests(request, seconds, page):
     """429 with Retry-After; a page for people, plain text for programs."""
-    message = f"Too many requests from you in a short time. Please try again in {seconds} seconds."
+    # Translators: the English says "seconds" even for 1; translate each plural form properly.
+    message = ngettext(
+        "Too many requests from you in a short time. Please try again in %(seconds)s seconds.",
+        "Too many requests from you in a short time. Please try again in %(seconds)s seconds.",
+        seconds,
+    ) % {"seconds": seconds}
     if page:
         response = render(request, "429.html", {"message": message}, status=429)
     else:
@@ -77,10 +83,14 @@ def limit(rate_setting, key=client_key, methods=("GET", "HEAD", "POST"), page=Fa
 def locked_out(request, credentials, *args, **kwargs):
     """django-axes' answer to a locked-out login: the login page's 429, saying why."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    message = (
-        f"Too many failed sign-ins for this account from your address. Please try again in "
-        f"{minutes} minutes, or reset your password."
-    )
+    # Translators: the English says "minutes" even for 1; translate each plural form properly.
+    message = ngettext(
+        "Too many failed sign-ins for this account from your address. Please try again in "
+        "%(minutes)s minutes, or reset your password.",
+        "Too many failed sign-ins for this account from your address. Please try again in "
+        "%(minutes)s minutes, or reset your password.",
+        minutes,
+    ) % {"minutes": minutes}
     response = render(request, "429.html", {"message": message}, status=429)
     response["Retry-After"] = str(minutes * 60)
     return response

@@ -14,7 +14,7 @@ from tests.test_as_of import rated_on
 
 pytestmark = pytest.mark.django_db
 
-PERIOD = {"since": "2022-01-01", "to": "2022-12-31"}
+PERIOD = {"from": "2022-01-01", "to": "2022-12-31"}
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_the_csv_has_a_row_per_change_with_the_same_figures(client, movers):
 
 
 def test_a_later_period_shows_the_late_approval(client, movers):
-    _response, body = page(client, since="2023-01-01", to="2023-03-01")
+    _response, body = page(client, **{"from": "2023-01-01"}, to="2023-03-01")
     assert "Stillwater" in body and "Riseton" not in body
 
 
@@ -78,9 +78,9 @@ def test_the_place_filters_narrow_the_cities(client, movers):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"since": "2022-12-31", "to": "2022-01-01"}, "Choose a day before the end of the period."),
+        ({"from": "2022-12-31", "to": "2022-01-01"}, "Choose a day before the end of the period."),
         ({"to": "2999-01-01"}, "This day has not happened yet"),
-        ({"since": "yesterday"}, "Enter a valid date."),
+        ({"from": "yesterday"}, "Enter a valid date."),
         ({"city": "riseton", "state": ""}, "Give the city&#x27;s state too."),
     ],
 )
@@ -94,7 +94,7 @@ def test_a_period_that_cannot_be_shown_gets_a_message(client, movers, params, me
 def test_without_a_period_the_page_shows_the_last_year(client, movers):
     response = client.get(reverse("commitments:changes"))
     assert response.status_code == 200
-    assert 'name="since"' in response.content.decode()
+    assert 'name="from"' in response.content.decode()
 
 
 def test_the_changes_page_runs_a_fixed_number_of_queries(client, movers, django_assert_num_queries):
@@ -109,4 +109,4 @@ def test_the_changes_page_runs_a_fixed_number_of_queries(client, movers, django_
 
 def test_a_city_page_links_to_its_changes_over_the_last_year(client, movers):
     body = client.get("/cities/oh/riseton/").content.decode()
-    assert "/changes/?since=" in body and "&amp;state=OH&amp;city=riseton" in body
+    assert "/changes/?from=" in body and "&amp;state=OH&amp;city=riseton" in body

@@ -10,6 +10,7 @@ from functools import lru_cache
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from commitments.comparison import compare_url as comparison_url
 from commitments.scoring import MAX_POINTS, Status
@@ -55,6 +56,14 @@ def status_cells(cells):
         "",
         '<td><a href="{}">{}</a></td>',
         ((cell.href, status_symbol(cell.status)) for cell in cells),
+    )
+
+
+@register.simple_tag
+def differs_mark():
+    """The mark of a compared row whose cities differ: in words as well as by its tint."""
+    return format_html(
+        '<span class="differs-mark"><span aria-hidden="true">≠ </span>{}</span>', _("differs")
     )
 
 

@@ -8,6 +8,7 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from commitments.models import EvidenceKind, PledgeStatus
 from commitments.scoring import FLAGGED, NO_INFORMATION, Grade, Status
@@ -65,7 +66,10 @@ def pledge_badge(pledge_status):
 
 @register.simple_tag
 def grade_badge(grade):
-    title = "No grade: too few actions rated" if grade == Grade.INCOMPLETE else f"Grade {grade}"
+    if grade == Grade.INCOMPLETE:
+        title = _("No grade: too few actions rated")
+    else:
+        title = _("Grade %(grade)s") % {"grade": grade}
     return format_html(
         '<span class="grade grade-{}" title="{}">{}</span>', grade, title, grade_label(grade)
     )
@@ -80,7 +84,7 @@ def evidence_list(evidence):
         '<time datetime="{}">{}</time> <span class="text-body-secondary">({})</span></li>',
         (
             (item.url, item.title, item.publisher, item.published_on.isoformat(),
-             date_format(item.published_on, "M j, Y"), evidence_kind_label(item.kind))
+             date_format(item.published_on, "SHORT_DATE_FORMAT"), evidence_kind_label(item.kind))
             for item in evidence
         ),
     )  # fmt: skip

@@ -1,6 +1,6 @@
 """Every public page and every advocate page, in English and Spanish, in Chromium at 1280 and
-375 px: no serious or
-critical axe-core violation, no sideways scroll, no request to another host, no console error.
+375 px: no serious or critical axe-core violation, no sideways scroll, no request to another
+host, no console error.
 
 Each page is saved as a screenshot; screenshots/heights.txt lists heights and axe's counts.
 """
