@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from commitments.models import ProgressUpdate
 
 PARAMETER = "as_of"
-# Internal links that lead to pages of the public record; the advocates' pages, the admin and
-# sign-in always show today.
+# Internal links that lead to pages of the public record, in either language; the advocates'
+# pages, the admin and sign-in always show today, and the language switch carries the page's
+# own address (with its day).
 LINK = re.compile(
     r'(<a\b(?![^>]*\bdata-as-of="today")[^>]*\bhref=")'
     r'(/(?!/|static/|admin/|api/|language/)(?!(?:es/)?(?:accounts|advocate)/)[^"#]*)(#[^"]*)?"'
