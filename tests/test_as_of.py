@@ -273,3 +273,13 @@ def test_the_pages_as_of_a_past_day_show_the_record_then(client, evidence_of_eac
     assert [cell.status for cell in first_action.cells] == [Status.IN_PROGRESS, None]
     pledge_page = client.get("/cities/oh/pastville/pledge/", {"as_of": "2021-06-30"})
     assert pledge_page.context["mayor"].name == "Old Mayor"
+
+
+def test_every_public_page_offers_a_past_day_keeping_its_filters(client, history):
+    body = client.get("/cities/", {"state": "OH", "page": "2", "as_of": "2022-06-30"})
+    body = body.content.decode()
+    assert '<input type="hidden" name="state" value="OH">' in body
+    assert 'name="page"' not in body.split('aria-label="The record on a past day"')[1]
+    assert 'name="as_of" class="form-control form-control-sm w-auto" value="2022-06-30"' in body
+    advocate_login = client.get("/accounts/login/").content.decode()
+    assert "The record on a past day" not in advocate_login
