@@ -11,6 +11,7 @@ from django.db.models import Count, F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, resolve, reverse
+from django.utils import translation
 
 from cities.models import City
 from commitments.comparison import MAX_COMPARED, compare_url
@@ -99,6 +100,11 @@ def compared_cities(city):
     return [city, *others[: MAX_COMPARED - 1]]
 
 
+def spanish(name, **kwargs):
+    with translation.override("es"):
+        return reverse(name, **kwargs)
+
+
 def bench_urls(client):
     """Every kind of public page, export, feed and API endpoint; `/healthz`, the baseline, first."""
     city = busiest_city()
@@ -126,9 +132,15 @@ def bench_urls(client):
         compare_url(compared),
         reverse("commitments:map"),
         *[
-            reverse(f"commitments:{name}", kwargs=on_city)
-            for name in ("city", "city_pledge", "badge", "city_card", "city_feed")
-        ],
+            reverse(name, kwargs=on_city)
+            for name in (
+                "commitments:city",
+                "commitments:city_pledge",
+                "data:badge",
+                "data:city_card",
+                "data:city_feed",
+            )
+        ],  # fmt: skip
         reverse("commitments:principles"),
         reverse("commitments:principle", args=[principle.slug]),
         reverse("data:principle_feed", args=[principle.slug]),
@@ -147,6 +159,10 @@ def bench_urls(client):
         f"{reverse('commitments:home')}?as_of={AS_OF}",
         f"{reverse('api:city-list')}?as_of={AS_OF}",
         f"{reverse('commitments:grid')}?as_of={AS_OF}",
+        # The Spanish pages: the same queries, another cache entry.
+        spanish("commitments:home"),
+        spanish("commitments:scorecard"),
+        spanish("commitments:city", kwargs=on_city),
         reverse("commitments:data"),
         reverse("data:cities_csv"),
         f"{reverse('data:police_violence_csv')}?state={STATE}",
@@ -169,7 +185,7 @@ def public_url_names():
     resolver = get_resolver()
     return {
         f"{namespace}:{name}"
-        for namespace in ("commitments", "api")
+        for namespace in ("commitments", "data", "api")
         for name in resolver.namespace_dict[namespace][1].reverse_dict
         if isinstance(name, str)
     }
