@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from html import unescape
 from urllib.parse import urljoin, urlsplit
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, resolve, reverse
 from django.utils import translation
+from django.utils.translation import get_language_from_path
 
 from cities.models import City
 from commitments.comparison import MAX_COMPARED, compare_url
@@ -194,7 +196,11 @@ def public_url_names():
 def unbenchmarked(urls):
     """Public URL names that no benchmarked URL reaches, such as pages added since."""
     public = public_url_names()
-    covered = {resolve(urlsplit(url).path).view_name for url in urls}
+    covered = set()
+    for url in urls:
+        path = urlsplit(url).path
+        with translation.override(get_language_from_path(path) or settings.LANGUAGE_CODE):
+            covered.add(resolve(path).view_name)
     return sorted(public - covered - set(DOWNLOADS))
 
 
