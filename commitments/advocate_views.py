@@ -8,15 +8,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from cities.models import City
 from commitments.forms import PledgeOutreachForm, ProposalForm
-from commitments.models import Action
-from commitments.selectors import advocate_cities, submissions_by, workspace_rows
-from commitments.services import check_may_act_on, propose_update, record_pledge
+from commitments.models import Action, ReviewState
+from commitments.scoring import minimum_rated_for_grade
+from commitments.selectors import (
+    WORKSPACE_VIEWS,
+    advocate_cities,
+    by_principle,
+    submissions_by,
+    workspace_rows,
+)
+from commitments.services import (
+    PendingProposal,
+    check_may_act_on,
+    pending_proposal,
+    propose_update,
+    record_pledge,
+)
 from pledge_tracker.limits import limit, user_key
 
 # Each advocate may submit only so often: a runaway script cannot flood the review queue.
@@ -39,9 +54,27 @@ def dashboard(request):
 @login_required
 @require_safe
 def workspace(request, state, slug):
+    """A city's actions by principle, with what to do next; ?show= keeps to one kind."""
     city = assigned_city(request.user, state, slug)
-    context = {"city": city, "rows": workspace_rows(city), "mayor": city.mayors.sitting().first()}
+    city = City.objects.with_scores().get(pk=city.pk)
+    rows = workspace_rows(city, request.user, timezone.localdate())
+    show = request.GET.get("show", "")
+    counts = {name: sum(map(test, rows)) for name, test in WORKSPACE_VIEWS.items()}
+    shown = [row for row in rows if WORKSPACE_VIEWS[show](row)] if show in WORKSPACE_VIEWS else rows
+    context = {
+        "city": city,
+        "sections": by_principle(shown),
+        "show": show if show in WORKSPACE_VIEWS else "",
+        "views": counts,
+        "total": len(rows),
+        "minimum_rated": minimum_rated_for_grade(city.total_actions),
+        "mayor": city.mayors.sitting().first(),
+    }
     return render(request, "advocate/workspace.html", context)
+
+
+def one_row(request, city, action):
+    return workspace_rows(city, request.user, timezone.localdate(), actions=[action])[0]
 
 
 @login_required
@@ -52,6 +85,7 @@ def propose(request, state, slug, code):
     city = assigned_city(request.user, state, slug)
     action = get_object_or_404(Action.objects.select_related("principle"), code=code)
     form = ProposalForm(request.POST or None, city=city)
+    waiting = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -65,18 +99,24 @@ def propose(request, state, slug, code):
                 evidence=data["existing_evidence"],
                 new_evidence=form.new_evidence(),
             )
+        except PendingProposal as refused:
+            form.add_error(None, refused)
+            waiting = refused.proposal
         except ValidationError as error:
             form.add_model_errors(error)
         else:
             saved = _("Your proposal for %(code)s was saved for review.") % {"code": action.code}
             if request.htmx:
-                row = workspace_rows(city, actions=[action])[0]
-                context = {"city": city, "row": row, "announce": saved}
+                context = {"city": city, "row": one_row(request, city, action), "announce": saved}
                 return render(request, "advocate/_action_row.html", context)
             messages.success(request, saved)
-            return redirect("advocate:workspace", state=city.state.lower(), slug=city.slug)
+            workspace_url = reverse("advocate:workspace", args=[city.state.lower(), city.slug])
+            return redirect(f"{workspace_url}#row-{slugify(action.code)}")
+    else:
+        waiting = waiting or pending_proposal(request.user, city, action)
     template = "advocate/_proposal_row.html" if request.htmx else "advocate/propose.html"
-    return render(request, template, {"city": city, "action": action, "form": form})
+    context = {"city": city, "action": action, "form": form, "waiting": waiting}
+    return render(request, template, context)
 
 
 @login_required
@@ -85,9 +125,8 @@ def action_row(request, state, slug, code):
     """One action's row of the workspace, for htmx to restore after a cancelled proposal."""
     city = assigned_city(request.user, state, slug)
     action = get_object_or_404(Action.objects.select_related("principle"), code=code)
-    row = workspace_rows(city, actions=[action])[0]
     announce = _("Proposal for %(code)s cancelled.") % {"code": action.code}
-    context = {"city": city, "row": row, "announce": announce}
+    context = {"city": city, "row": one_row(request, city, action), "announce": announce}
     return render(request, "advocate/_action_row.html", context)
 
 
@@ -113,4 +152,9 @@ def pledge_outreach(request, state, slug):
 @login_required
 @require_safe
 def submissions(request):
-    return render(request, "advocate/submissions.html", submissions_by(request.user))
+    """Everything the user submitted; ?outcome= keeps to pending, approved or rejected."""
+    outcome = request.GET.get("outcome", "")
+    outcome = outcome if outcome in ReviewState.values else ""
+    context = {**submissions_by(request.user, outcome), "outcome": outcome,
+               "outcomes": ReviewState.choices}  # fmt: skip
+    return render(request, "advocate/submissions.html", context)

@@ -2,13 +2,23 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.utils.formats import date_format
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cities.models import http_url_validator
 from cities.validators import PAST_DATE_VALIDATORS
-from commitments.models import RECORDED_PLEDGE_STATUSES, Evidence, EvidenceKind, PledgeStatus
-from commitments.scoring import Status
+from commitments.models import (
+    RECORDED_PLEDGE_STATUSES,
+    Evidence,
+    EvidenceKind,
+    PledgeStatus,
+    ProgressUpdate,
+    ReviewState,
+)
+from commitments.scoring import MEANINGS, Status
 
 
 def past_date_field(label, required=True):
@@ -35,10 +45,43 @@ def http_url_field(label, help_text=HTTP_URL_HELP):
     )
 
 
+class EvidenceChoiceField(forms.ModelMultipleChoiceField):
+    """Evidence on record, each told apart by its title, publisher, date and the actions it
+    already backs (`backs`: the action codes of the live updates it stands behind)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, item):
+        published = date_format(item.published_on, "SHORT_DATE_FORMAT")
+        label = f"{item.title} — {item.publisher}, {published}"
+        codes = sorted({update.action.code for update in item.live_updates})
+        if codes:
+            label += " · " + _("backs %(codes)s") % {"codes": ", ".join(codes)}
+        return label
+
+
+def evidence_on_record(city):
+    """A city's approved evidence, newest first, with the live updates each backs."""
+    live = ProgressUpdate.objects.exclude(review_state=ReviewState.REJECTED)
+    backed = Prefetch("updates", queryset=live.select_related("action"), to_attr="live_updates")
+    return city.evidence.approved().order_by("-published_on", "-id").prefetch_related(backed)
+
+
+# Each status with what it means, so that the choice says what it claims; none is preselected.
+STATUS_CHOICES = [
+    (status, format_lazy("{}: {}", status.label, MEANINGS[status])) for status in Status
+]
+
+
 class ProposalForm(forms.Form):
     """An advocate's proposed status for one action, with existing or new evidence."""
 
-    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=Status.choices)
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=STATUS_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose the status that the evidence shows.")},
+    )
     summary = forms.CharField(
         label=gettext_lazy("What happened"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -46,11 +89,11 @@ class ProposalForm(forms.Form):
         help_text=gettext_lazy("Say what was done, by whom, in plain words."),
     )
     happened_on = past_date_field(gettext_lazy("When it happened"))
-    existing_evidence = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Existing evidence"),
+    existing_evidence = EvidenceChoiceField(
+        label=gettext_lazy("Evidence already on record"),
         queryset=Evidence.objects.none(),
         required=False,
-        help_text=gettext_lazy("Approved sources already on record for this city."),
+        help_text=gettext_lazy("Approved sources about this city, newest first."),
     )
     evidence_title = forms.CharField(
         label=gettext_lazy("New evidence: title"), max_length=300, required=False
@@ -75,10 +118,19 @@ class ProposalForm(forms.Form):
     )
 
     NEW_EVIDENCE = ["title", "url", "publisher", "published_on", "kind"]
+    # The fields of the update itself, and of new evidence (each in its own fieldset).
+    UPDATE_FIELDS = ["status", "summary", "happened_on"]
+    NEW_EVIDENCE_FIELDS = [*(f"evidence_{name}" for name in NEW_EVIDENCE), "evidence_excerpt"]
 
     def __init__(self, *args, city, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["existing_evidence"].queryset = city.evidence.approved()
+        self.fields["existing_evidence"].queryset = evidence_on_record(city)
+
+    def update_fields(self):
+        return [self[name] for name in self.UPDATE_FIELDS]
+
+    def new_evidence_fields(self):
+        return [self[name] for name in self.NEW_EVIDENCE_FIELDS]
 
     def clean_summary(self):
         summary = self.cleaned_data["summary"].strip()

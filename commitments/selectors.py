@@ -5,6 +5,7 @@ Every score comes from `City.objects.with_scores()` (`commitments.scores`).
 
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import groupby
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -22,7 +23,7 @@ from commitments.models import (
     ratings,
 )
 from commitments.scores import mean_score, pledge_record, scored_as_of
-from commitments.scoring import STALE_AFTER_DAYS, Grade, points_for
+from commitments.scoring import FLAGGED, STALE_AFTER_DAYS, Grade, points_for
 
 
 def approved_evidence_prefetch(lookup="update__evidence", day=None):
@@ -188,38 +189,75 @@ def advocate_cities(user, today):
 
 @dataclass
 class WorkspaceRow:
+    """One action of an advocate's city: its public status and evidence, the proposals that
+    wait for review (`mine`: the advocate's own, if one waits) and whether it is stale."""
+
     action: Action
     current: CurrentStatus | None
     pending: list[ProgressUpdate]
+    mine: ProgressUpdate | None
+    stale: bool
 
     @property
     def status(self):
         return self.current.update.status if self.current else None
 
+    @property
+    def reversed(self):
+        return self.status in FLAGGED
 
-def workspace_rows(city, actions=None):
-    """Each action with the city's current status and any proposals still waiting for review."""
-    actions = Action.objects.select_related("principle") if actions is None else actions
+
+# What the workspace can show: each a test of a row, kept in the URL as ?show=.
+WORKSPACE_VIEWS = {
+    "unrated": lambda row: row.current is None,
+    "stale": lambda row: row.stale,
+    "pending": lambda row: bool(row.pending),
+    "reversed": lambda row: row.reversed,
+}
+
+
+def workspace_rows(city, user, today, actions=None):
+    """Each action (in framework order) with the city's current status and its evidence, the
+    proposals still waiting for review, and whether it is stale: rated, but on something that
+    happened more than STALE_AFTER_DAYS ago."""
+    if actions is None:
+        actions = Action.objects.select_related("principle").order_by(*Action._meta.ordering)
     statuses = current_statuses(city)
     pending = {}
-    for update in ProgressUpdate.objects.pending().filter(city=city).order_by("submitted_at"):
+    waiting = ProgressUpdate.objects.pending().filter(city=city).select_related("submitted_by")
+    for update in waiting.order_by("submitted_at"):
         pending.setdefault(update.action_id, []).append(update)
+    cutoff = today - timedelta(days=STALE_AFTER_DAYS)
+    rows = []
+    for action in actions:
+        current, waiting = statuses.get(action.pk), pending.get(action.pk, [])
+        mine = next((update for update in waiting if update.submitted_by_id == user.pk), None)
+        stale = current is not None and current.update.happened_on < cutoff
+        rows.append(WorkspaceRow(action, current, waiting, mine, stale))
+    return rows
+
+
+def by_principle(rows):
+    """[(principle, its rows)] in framework order, for rows in framework order."""
     return [
-        WorkspaceRow(action, statuses.get(action.pk), pending.get(action.pk, []))
-        for action in actions
+        (principle, list(group))
+        for principle, group in groupby(rows, key=lambda row: row.action.principle)
     ]
 
 
-def submissions_by(user):
-    """Everything a user submitted, newest first, with the review outcome."""
+def submissions_by(user, outcome=""):
+    """Everything a user submitted (or what review made `outcome`), newest first, with the
+    review outcome; each update with its evidence."""
+    chosen = {"submitted_by": user, **({"review_state": outcome} if outcome else {})}
     return {
-        "updates": ProgressUpdate.objects.filter(submitted_by=user)
+        "updates": ProgressUpdate.objects.filter(**chosen)
         .select_related("city", "action", "reviewed_by")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("-published_on")))
         .order_by("-submitted_at"),
-        "evidence": Evidence.objects.filter(submitted_by=user)
+        "evidence": Evidence.objects.filter(**chosen)
         .select_related("city", "reviewed_by")
         .order_by("-submitted_at"),
-        "pledges": Pledge.objects.filter(submitted_by=user)
+        "pledges": Pledge.objects.filter(**chosen)
         .select_related("mayor", "mayor__city", "reviewed_by")
         .order_by("-submitted_at"),
     }

@@ -6,6 +6,7 @@ from itertools import islice
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cities.models import City
@@ -298,7 +299,8 @@ def propose_update(
     """Log a proposed status for a city's action with its evidence.
 
     Proposals wait for review, unless the user may publish without review. Posting the same
-    proposal twice returns the first one instead of logging a duplicate.
+    proposal twice returns the first one instead of logging a duplicate; another proposal for
+    an action on which the user's last one still waits is refused (`PendingProposal`).
     """
     check_may_act_on(user, city)
     _lock_city(city.pk)
@@ -307,6 +309,9 @@ def propose_update(
     duplicate = ProgressUpdate.objects.filter(**proposal, review_state__in=LIVE).first()
     if duplicate:
         return duplicate
+    waiting = pending_proposal(user, city, action)
+    if waiting:
+        raise PendingProposal(waiting)
     update = _validated(ProgressUpdate(**proposal))
     evidence = list(evidence)
     if new_evidence:
@@ -320,6 +325,27 @@ def propose_update(
     if _may_publish(user, evidence):
         update = _approve_update(update, reviewer=user)
     return update
+
+
+class PendingProposal(ValidationError):
+    """The user's earlier proposal for this action still waits for review."""
+
+    def __init__(self, proposal):
+        self.proposal = proposal
+        submitted = date_format(timezone.localdate(proposal.submitted_at), "DATE_FORMAT")
+        message = _(
+            "Your proposal for %(code)s from %(day)s still waits for review: a reviewer "
+            "decides on it before you propose another."
+        )
+        super().__init__(
+            message % {"code": proposal.action.code, "day": submitted}, code="pending_proposal"
+        )
+
+
+def pending_proposal(user, city, action):
+    """The user's proposal for the city's action that waits for review, if any."""
+    pending = ProgressUpdate.objects.pending().select_related("action")
+    return pending.filter(submitted_by=user, city=city, action=action).first()
 
 
 def check_proposal_evidence(city, evidence):
