@@ -68,6 +68,14 @@ def last_year():
     return {"from": (today - LAST_YEAR).isoformat(), "to": today.isoformat()}
 
 
+def period_form(query):
+    """The changes form for a request's query; a period not given is the last year."""
+    data = query.copy()
+    for name, day in last_year().items():
+        data.setdefault(name, day)
+    return ChangesForm(data)
+
+
 def city_last_year_url(city):
     """The changes page for one city over the last year."""
     query = urlencode({**last_year(), "state": city.state, "city": city.slug})

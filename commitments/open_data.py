@@ -22,7 +22,7 @@ from cities.police_violence import SOURCE_NAME
 from cities.validators import without_control_characters
 from commitments.as_of import as_of
 from commitments.cards import BADGE_LABEL_COLOUR, GRADE_COLOURS, TEXT_ON_COLOUR
-from commitments.changes import ChangesForm, changed_cities, changes_between, last_year
+from commitments.changes import changed_cities, changes_between, period_form
 from commitments.filters import CityFilter, EvidenceFilter, UpdateFilter
 from commitments.models import Evidence, PledgeStatus, Principle, ReviewState
 from commitments.scores import scored_cities
@@ -143,7 +143,7 @@ def cities_csv(request):
 
 def changes_csv(request):
     """The changes page's rows, one per changed action, for the same period and filters."""
-    form = ChangesForm(request.GET or last_year())
+    form = period_form(request.GET)
     if not form.is_valid():
         problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
         return HttpResponseBadRequest(

@@ -234,7 +234,7 @@ def map_page(request):
 
 def changes(request):
     """Every change between two days, city by city, with the score before and after."""
-    form = changes_module.ChangesForm(request.GET or changes_module.last_year())
+    form = changes_module.period_form(request.GET)
     if not form.is_valid():
         context = {"form": form, "page": None}
         return render(request, "commitments/changes.html", context, status=400)

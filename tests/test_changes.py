@@ -110,3 +110,8 @@ def test_the_changes_page_runs_a_fixed_number_of_queries(client, movers, django_
 def test_a_city_page_links_to_its_changes_over_the_last_year(client, movers):
     body = client.get("/cities/oh/riseton/").content.decode()
     assert "/changes/?from=" in body and "&amp;state=OH&amp;city=riseton" in body
+
+
+def test_a_place_without_a_period_gets_the_last_year(client, movers):
+    for path in ("/changes/", "/data/changes.csv"):
+        assert client.get(path, {"state": "OH"}).status_code == 200, path
