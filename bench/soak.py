@@ -328,7 +328,7 @@ def main():
     progress("migrating")
     manage("migrate", "--noinput", "-v0")
     progress("loading the demo data")
-    manage("seed_demo")
+    manage("seed_demo", "--no-logins")
     progress("collecting static files (DEBUG off serves the manifest's names)")
     manage("collectstatic", "--noinput", "-v0")
     django.setup()

@@ -179,3 +179,12 @@ def test_the_spanish_catalogue_is_complete_and_valid():
     )
     assert statistics.returncode == 0, statistics.stderr
     assert "untranslated" not in statistics.stderr and "fuzzy" not in statistics.stderr
+
+
+def test_charts_draw_with_numbers_svg_reads_in_every_language(client, city):
+    rate(city, {"1.1": Status.ACHIEVED}, happened_on=date(2023, 3, 5))
+    body = client.get("/es/cities/mn/minneapolis/").content.decode()
+    charts = re.findall(r'<svg class="chart".*?</svg>', body, re.DOTALL)
+    assert charts, "the city page draws its score history"
+    attributes = re.findall(r'\b(?:x|y|cx|cy|width|height|x1|x2|y1|y2)="([^"]*)"', "".join(charts))
+    assert attributes and not [value for value in attributes if "," in value]

@@ -36,7 +36,7 @@ def propose_achieved(page, city, code, happened_on):
     """From the advocate's dashboard, propose that `code` is achieved, with new evidence."""
     page.get_by_role("link", name=f"{city.name}, {city.state}").click()
     page.get_by_role("link", name=f"Propose a status for {code}").click()
-    page.get_by_role("combobox", name=re.compile(r"^Status")).select_option(label="Achieved")
+    page.get_by_role("radio", name=re.compile(r"^Achieved:")).check()
     page.get_by_label("What happened").fill(SUMMARY)
     page.get_by_label("When it happened").fill(happened_on.isoformat())
     page.get_by_label("New evidence: title").fill("Ordinance 2026-41")
