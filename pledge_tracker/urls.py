@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.views import PasswordResetView
 from django.urls import include, path
 
+from pledge_tracker.demo_login import LoginView
 from pledge_tracker.favicon import favicon
 from pledge_tracker.health import healthz
 from pledge_tracker.i18n import choose_language
@@ -27,6 +28,7 @@ urlpatterns = [
 # For people, in English and, under /es/, in Spanish.
 urlpatterns += i18n_patterns(
     path("accounts/password_reset/", password_reset, name="password_reset"),
+    path("accounts/login/", LoginView.as_view(), name="login"),  # with the demo logins, in DEBUG
     path("accounts/", include("django.contrib.auth.urls")),
     path("advocate/", include("commitments.advocate_urls")),
     path("", include("commitments.urls")),
