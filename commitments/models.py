@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 
 import pgtrigger
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -599,3 +600,22 @@ class CityScore(models.Model):
 
     def __str__(self):
         return f"{self.city}: {self.score}"
+
+
+class ReviewNotice(models.Model):
+    """That a submitter was emailed the review of a submission, so a retried task sends no second
+    email (`commitments.tasks.notify_reviewed`); the submission itself is never updated again."""
+
+    item_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    item_id = models.PositiveBigIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item_type", "item_id"], name="one_review_notice_per_item"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.item_type.model} {self.item_id}"

@@ -28,6 +28,7 @@ from commitments.models import (
 )
 from commitments.scores import STORED, compute_scores, framework_constants
 from commitments.scoring import framework_totals
+from commitments.tasks import after_review
 
 
 @transaction.atomic
@@ -112,13 +113,16 @@ def check_may_act_on(user, city):
 
 
 def review_act(function):
-    """A review service: one transaction, refused to anyone without the review permission."""
+    """A review service: one transaction, refused to anyone without the review permission;
+    the submitter hears of the outcome once it is committed (`tasks.after_review`)."""
 
     @functools.wraps(function)
     @transaction.atomic
     def review(item, reviewer, note=""):
         check_may_review(reviewer)
-        return function(item, reviewer, note)
+        reviewed = function(item, reviewer, note)
+        after_review(reviewed)
+        return reviewed
 
     return review
 

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "cities",
     "commitments",
 ]
@@ -142,6 +144,24 @@ LOGIN_REDIRECT_URL = "advocate:dashboard"
 LOGOUT_REDIRECT_URL = "commitments:home"
 
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Pledge Tracker <noreply@localhost>")
+# Where people reach the site, for links in email (which has no request to take the host from).
+SITE_URL = env.str(
+    "SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
+).rstrip("/")
+
+# Background work (email, long imports) through Django 6's tasks API, backported by
+# django-tasks: stored in the database and run by `manage.py db_worker` (`make run` starts
+# one), or, with TASKS_URL=redis://…, queued in Redis and run by RQ workers
+# (`manage.py rqworker --job-class django_tasks_rq.Job`).
+TASKS_URL = env.str("TASKS_URL", default="")
+if TASKS_URL.startswith(("redis://", "rediss://")):
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": TASKS_URL}}
+elif TASKS_URL:
+    raise ImproperlyConfigured("TASKS_URL is a redis:// URL, or empty for the database.")
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # English at unprefixed addresses, Spanish under /es/ (`pledge_tracker.urls`).
 LANGUAGE_CODE = "en"

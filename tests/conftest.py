@@ -21,6 +21,12 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Background tasks run in the test itself (the immediate backend), not in a worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def database_features_probed(django_db_setup, django_db_blocker):
     """SQLite probes its JSON support on first use; probe once, so that query counts are exact."""

@@ -80,8 +80,11 @@ def test_a_proposal_goes_from_advocate_to_reviewer_to_the_public_page(open_tab, 
 
     log_in(advocate_tab.page, "/accounts/login/", "atlanta-advocate")
     propose_achieved(advocate_tab.page, city, code, happened_on)
-    pending = advocate_tab.page.locator(f"#row-{code.replace('.', '')}").get_by_role("cell").nth(1)
+    row = advocate_tab.page.locator(f"#row-{code.replace('.', '')}")
+    expect(row.get_by_role("rowheader")).to_contain_text(f"Your proposal for {code} was saved")
+    pending = row.get_by_role("cell").nth(2)  # status, evidence, pending proposals
     expect(pending).to_contain_text("Pending: Achieved")
+    expect(row).to_contain_text("Your proposal waits for review")
     advocate_tab.page.reload()
     expect(pending).to_contain_text("Pending: Achieved")
 

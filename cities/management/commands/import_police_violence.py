@@ -1,10 +1,12 @@
 """Import a Mapping Police Violence export (CSV or XLSX)."""
 
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from cities import tasks
 from cities.police_violence import HeaderError, Match, import_police_violence
 
 
@@ -39,8 +41,16 @@ class Command(BaseCommand):
             help="Report what the import would do, then roll it back.",
         )
         parser.add_argument("--no-progress", action="store_true", help="Show no progress bar.")
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Queue the import for a background worker and print the task's id.",
+        )
 
-    def handle(self, *args, file, dry_run=False, no_progress=False, **options):
+    def handle(self, *args, file, dry_run=False, no_progress=False, background=False, **options):
+        if background:
+            self.enqueue(file, dry_run)
+            return
         progress = ProgressBars(enabled=not no_progress)
         try:
             summary = import_police_violence(file, progress=progress, dry_run=dry_run)
@@ -60,6 +70,14 @@ class Command(BaseCommand):
         )
         if dry_run:
             self.stdout.write(self.style.WARNING("Dry run: nothing was written."))
+
+    def enqueue(self, file, dry_run):
+        """Leave the import to a worker, which finds the file by its absolute path."""
+        path = Path(file).resolve()
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        result = tasks.import_police_violence.enqueue(str(path), dry_run=dry_run)
+        self.stdout.write(f"Queued the import of {path} as task {result.id}.")
 
     def write_matches(self, summary):
         """Rows per tracked city and how they matched, most first; unmatched rows by state."""
