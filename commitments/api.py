@@ -64,7 +64,8 @@ class PrincipleViewSet(PublicAPI, viewsets.ReadOnlyModelViewSet):
 
 
 class UpdateViewSet(PublicAPI, viewsets.ReadOnlyModelViewSet):
-    """Approved progress updates, newest first."""
+    """Approved progress updates, the latest published first (with `order=happened`, the latest
+    to happen first)."""
 
     serializer_class = UpdateSerializer
     filterset_class = UpdateFilter

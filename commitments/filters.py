@@ -1,23 +1,31 @@
-"""One FilterSet per public list: the page, its CSV and its API endpoint all filter with it.
+"""One FilterSet per public list: the page, its CSV and its API endpoint (and the log's feed)
+all filter with it.
 
 The same query-string parameters give the same rows on every surface. Invalid values are
 reported: the page shows the message beside the field, the CSV and the API answer 400.
 """
 
+from datetime import datetime, time
+
 import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from cities.models import City
 from cities.population import BANDS_BY_KEY, POPULATION_BAND_CHOICES
 from cities.states import STATES_BY_NAME
 from commitments.models import (
     RECORDED_PLEDGE_STATUSES,
+    UPDATES_LATEST_FIRST,
+    UPDATES_PUBLISHED_FIRST,
     Action,
     Evidence,
     EvidenceKind,
     PledgeStatus,
     Principle,
+    start_of_day_after,
 )
 from commitments.scoring import Grade, Status
 
@@ -188,8 +196,23 @@ class GridFilter(CityFilter):
         return cities
 
 
+# The public log's orders: by when an update was published (approved), the default, or by when
+# what it reports happened (the rule that picks a city's current status).
+LOG_ORDERS = {
+    "published": (gettext_lazy("Latest published first"), UPDATES_PUBLISHED_FIRST),
+    "happened": (gettext_lazy("Latest to happen first"), UPDATES_LATEST_FIRST),
+}
+DEFAULT_LOG_ORDER = "published"
+DAY_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+def start_of_day(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 class UpdateFilter(FilterSet):
-    """Filters approved progress updates."""
+    """Filters approved progress updates and orders them; the date range (`from`, `to`) is on
+    the date of the chosen order: the day an update was published, or the day it happened."""
 
     page_labels = {
         "state": gettext_lazy("City state"),
@@ -217,15 +240,63 @@ class UpdateFilter(FilterSet):
     status = django_filters.ChoiceFilter(
         choices=Status.choices, empty_label=gettext_lazy("Any status")
     )
-    happened_after = django_filters.DateFilter(
-        field_name="happened_on", lookup_expr="gte", label=gettext_lazy("Happened on or after")
-    )
-    happened_before = django_filters.DateFilter(
-        field_name="happened_on", lookup_expr="lte", label=gettext_lazy("Happened on or before")
+    order = django_filters.ChoiceFilter(
+        label=gettext_lazy("Order"),
+        choices=[(key, label) for key, (label, _ordering) in LOG_ORDERS.items()],
+        method="order_by",
+        empty_label=None,
+        null_label=None,
     )
 
     def search(self, updates, name, value):
-        return updates.filter(Q(summary__icontains=value) | Q(city__name__icontains=value))
+        # The matching cities are read first, so that PostgreSQL can combine two indexes (the
+        # summary's trigrams, the log's cities) instead of reading the whole log.
+        cities = City.objects.filter(name__icontains=value).values_list("pk", flat=True)
+        return updates.filter(Q(summary__icontains=value) | Q(city__in=list(cities)))
+
+    def order_by(self, updates, name, value):
+        return updates.order_by(*LOG_ORDERS[value][1])
+
+    @property
+    def by_happened(self):
+        return self.form.cleaned_data.get("order") == "happened"
+
+    def on_or_after(self, updates, name, day):
+        if self.by_happened:
+            return updates.filter(happened_on__gte=day)
+        return updates.filter(reviewed_at__gte=start_of_day(day))
+
+    def on_or_before(self, updates, name, day):
+        if self.by_happened:
+            return updates.filter(happened_on__lte=day)
+        # Nothing is published after today: a later day means today (and cannot overflow).
+        return updates.filter(reviewed_at__lt=start_of_day_after(min(day, timezone.localdate())))
+
+    def filter_queryset(self, queryset):
+        queryset = queryset.order_by(*LOG_ORDERS[DEFAULT_LOG_ORDER][1])
+        return super().filter_queryset(queryset)
+
+
+def day_filter(label, help_text, method):
+    return django_filters.DateFilter(
+        label=label, help_text=help_text, method=method, widget=DAY_INPUT
+    )
+
+
+# The range's first day is `from`, a Python keyword: both ends are declared by name, after the
+# order whose date they bound.
+UpdateFilter.base_filters |= {
+    "from": day_filter(
+        gettext_lazy("From"),
+        gettext_lazy("On or after this day: published, or happened if ordered so."),
+        "on_or_after",
+    ),
+    "to": day_filter(
+        gettext_lazy("To"),
+        gettext_lazy("On or before this day: published, or happened if ordered so."),
+        "on_or_before",
+    ),
+}
 
 
 class EvidenceFilter(FilterSet):

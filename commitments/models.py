@@ -383,9 +383,13 @@ class Evidence(Reviewed):
 
 # Which approved update is a city's current status: the one that happened last and, for steps
 # on the same day, the one approved last (a same-day correction wins), then the one logged last.
-# The methodology page states this rule; the public log lists updates in this order too.
+# The methodology page states this rule; city timelines, and the public log on request, list
+# updates in this order.
 UPDATES_LATEST_FIRST = ["-happened_on", "-reviewed_at", "-id"]
 NEWEST_UPDATES = [F(name.lstrip("-")).desc() for name in UPDATES_LATEST_FIRST]
+# The public log's own order: the latest published (approved) first.
+UPDATES_PUBLISHED_FIRST = ["-reviewed_at", "-id"]
+NEWEST_PUBLISHED = [F(name.lstrip("-")).desc() for name in UPDATES_PUBLISHED_FIRST]
 
 
 class ProgressUpdate(Reviewed):
@@ -420,6 +424,26 @@ class ProgressUpdate(Reviewed):
                 condition=Q(review_state=ReviewState.APPROVED),
                 name="approved_updates_by_city",
             ),
+            # The public log in the order it was published, and by the date range on it.
+            models.Index(
+                *NEWEST_PUBLISHED,
+                condition=Q(review_state=ReviewState.APPROVED),
+                name="approved_updates_published",
+            ),
+            # The log's count of its pages, filtered by status or by action (or principle),
+            # read from an index alone.
+            models.Index(
+                fields=["status"],
+                condition=Q(review_state=ReviewState.APPROVED),
+                name="approved_updates_by_status",
+            ),
+            models.Index(
+                fields=["action"],
+                condition=Q(review_state=ReviewState.APPROVED),
+                name="approved_updates_by_action",
+            ),
+            # On PostgreSQL the log's text search also has a trigram index on the summary,
+            # created by migration 0019 (SQLite has no such index, so it is not declared here).
         ]
         constraints = [
             *Reviewed.Meta.constraints,
@@ -532,6 +556,12 @@ class RatingPeriod(models.Model):
         indexes = [
             models.Index(fields=["city", "public_from"], name="rating_period_city_from"),
             models.Index(fields=["public_until", "public_from"], name="rating_period_span"),
+            # The period an update's approval ended, for the log's "before": exact however
+            # many periods ended at one moment (a batch approved at once), and in order.
+            models.Index(
+                fields=["city", "action", "public_until", "public_from"],
+                name="rating_period_ended_at",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

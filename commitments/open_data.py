@@ -10,7 +10,7 @@ from django.contrib.syndication.views import Feed
 from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -87,14 +87,19 @@ def filtered_csv(request, filterset_class, queryset, filename, header, row, rows
     """
     filterset = filterset_class(request.GET, queryset=queryset)
     if not filterset.is_valid():
-        problems = [f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()]
-        return HttpResponseBadRequest(
-            "Some filters were not understood:\n" + "\n".join(problems),
-            content_type="text/plain; charset=utf-8",
-        )
+        return refusal(filterset)
     items = rows_of(filterset.qs) if rows_of else filterset.qs.iterator(chunk_size=BATCH)
     rows = (row(item) for item in items)
     return csv_download(filename, header, rows, stream)
+
+
+def refusal(filterset):
+    """The answer to filters that were not understood: 400, saying what each one was."""
+    problems = [f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()]
+    return HttpResponseBadRequest(
+        "Some filters were not understood:\n" + "\n".join(problems),
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 def data_page(request):
@@ -279,9 +284,11 @@ def printable(values):
 
 @dataclass
 class Followed:
-    """What a feed follows (the whole log, a city or a principle) and the day it shows."""
+    """What a feed follows (the whole log, a city or a principle), the day it shows, and the
+    log's filters and order from its query (`UpdateFilter`, as on the updates page)."""
 
     day: date | None
+    query: QueryDict
     city: City | None = None
     principle: Principle | None = None
 
@@ -291,18 +298,35 @@ class Followed:
             updates = updates.filter(city=self.city)
         if self.principle:
             updates = updates.filter(action__principle=self.principle)
-        return updates[:FEED_SIZE]
+        filters = UpdateFilter(self.query, queryset=updates)
+        if not filters.is_valid():
+            raise FiltersRefused(filters)
+        return filters.qs[:FEED_SIZE]
+
+
+class FiltersRefused(Exception):
+    """A feed's filters were not understood: raised while the feed is built, answered 400."""
+
+    def __init__(self, filterset):
+        super().__init__()
+        self.filterset = filterset
 
 
 class UpdatesFeed(Feed):
-    """Atom feed of approved updates, newest first."""
+    """Atom feed of approved updates, the latest published first."""
 
     feed_type = PrintableAtomFeed
     title = "Pledge Tracker: approved updates"
     subtitle = "Approved progress updates on the Mayoral Pledge to End Police Violence."
 
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except FiltersRefused as refused:
+            return refusal(refused.filterset)
+
     def get_object(self, request):
-        return Followed(as_of(request))
+        return Followed(as_of(request), request.GET)
 
     def link(self, followed):
         return reverse("commitments:updates")
@@ -331,7 +355,7 @@ class UpdatesFeed(Feed):
 class CityUpdatesFeed(UpdatesFeed):
     def get_object(self, request, state, slug):
         city = get_object_or_404(City, state=state.upper(), slug=slug)
-        return Followed(as_of(request), city=city)
+        return Followed(as_of(request), request.GET, city=city)
 
     def title(self, followed):
         return f"Pledge Tracker: {followed.city}"
@@ -343,7 +367,7 @@ class CityUpdatesFeed(UpdatesFeed):
 class PrincipleUpdatesFeed(UpdatesFeed):
     def get_object(self, request, slug):
         principle = get_object_or_404(Principle, slug=slug)
-        return Followed(as_of(request), principle=principle)
+        return Followed(as_of(request), request.GET, principle=principle)
 
     def title(self, followed):
         return f"Pledge Tracker: {followed.principle}"

@@ -5,10 +5,13 @@ Every score comes from `City.objects.with_scores()` (`commitments.scores`).
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
+from fractions import Fraction
 from itertools import groupby
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils.formats import number_format
 
 from cities.models import City, Mayor
 from commitments.models import (
@@ -20,10 +23,18 @@ from commitments.models import (
     PledgeStatus,
     Principle,
     ProgressUpdate,
+    RatingPeriod,
     ratings,
 )
 from commitments.scores import mean_score, pledge_record, scored_as_of
-from commitments.scoring import FLAGGED, STALE_AFTER_DAYS, Grade, points_for
+from commitments.scoring import (
+    FLAGGED,
+    STALE_AFTER_DAYS,
+    Grade,
+    points_for,
+    rounded,
+    score_share,
+)
 
 
 def approved_evidence_prefetch(lookup="update__evidence", day=None):
@@ -47,8 +58,9 @@ def current_statuses(city, day=None):
 
 
 def approved_updates(day=None):
-    """The public log: approved updates with city, action and approved evidence, newest first;
-    as of the end of `day`, those that had happened and been approved by then."""
+    """The public log: approved updates with city, action and approved evidence, the latest to
+    happen first (`UpdateFilter` orders the log's pages as asked); as of the end of `day`,
+    those that had happened and been approved by then."""
     updates = ProgressUpdate.objects.approved()
     if day is not None:
         updates = updates.approved_by(day).filter(happened_on__lte=day)
@@ -57,6 +69,53 @@ def approved_updates(day=None):
         .prefetch_related(approved_evidence_prefetch("evidence", day))
         .order_by(*ProgressUpdate.LATEST_FIRST)
     )
+
+
+MINUS = "\u2212"  # the minus sign, not a hyphen
+
+
+@dataclass(frozen=True)
+class RatingChange:
+    """What an approved update did to its city's rating when it was approved: the status it
+    replaced (None: no information) and the change in the city's exact score, in points. An
+    update approved after a later step on the same action never became current (`current`
+    False) and changed nothing."""
+
+    current: bool
+    status_before: str | None = None
+    score_change: Fraction = Fraction(0)
+
+    @property
+    def signed_points(self):
+        """The score change to one decimal place, rounded half up, with its sign: "+3.6"."""
+        tenths = rounded(abs(self.score_change) * 10)
+        sign = "+" if self.score_change > 0 else MINUS if self.score_change < 0 else ""
+        return sign + number_format(Decimal(tenths).scaleb(-1), decimal_pos=1)
+
+
+def with_rating_changes(updates):
+    """A page of approved updates (with their action and principle), each given its
+    `rating_change`, in one query: the rating periods they opened (`RatingPeriod`), each with
+    the status of the period it ended (the one whose end is its start)."""
+    closed = (
+        RatingPeriod.objects.filter(
+            city=OuterRef("city"), action=OuterRef("action"), public_until=OuterRef("public_from")
+        )
+        .exclude(pk=OuterRef("pk"))  # a period that ended as it began is not its own predecessor
+        .order_by("-public_from", "-pk")
+        .values("status")[:1]
+    )
+    opened = RatingPeriod.objects.filter(update__in=updates).annotate(before=Subquery(closed))
+    before = dict(opened.values_list("update", "before"))
+    for update in updates:
+        if update.pk not in before:
+            update.rating_change = RatingChange(current=False)
+            continue
+        action, principle = update.action, update.action.principle
+        old, new = (points_for(status) for status in (before[update.pk], update.status))
+        change = score_share(new, action, principle) - score_share(old, action, principle)
+        update.rating_change = RatingChange(True, before[update.pk], change)
+    return updates
 
 
 def home_figures(day=None):

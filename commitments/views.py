@@ -1,6 +1,6 @@
 """Public pages: home, scorecards, city pages, principles, methodology, the pledge, updates."""
 
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -37,6 +37,7 @@ from commitments.selectors import (
     home_figures,
     mayors_with_pledges,
     principle_cards,
+    with_rating_changes,
 )
 from commitments.standing import standing
 
@@ -155,10 +156,15 @@ def pledge(request):
 
 def updates(request):
     updates = filtered(request, UpdateFilter, approved_updates(as_of(request)))
-    page = LogPage(request, updates.qs, PAGE_SIZE)
-    if page.invalid:
-        raise Http404(_("This page of the log does not exist; start again from the first page."))
-    return render(request, "commitments/updates.html", {"filter": updates, "page": page})
+    try:
+        page = LogPage(request, updates.qs, PAGE_SIZE)
+    except InvalidPage:
+        raise Http404(
+            _("This page of the log does not exist; start again from the first page.")
+        ) from None
+    with_rating_changes(page.object_list)
+    context = {"filter": updates, "page": page, "by_happened": updates.by_happened}
+    return render(request, "commitments/updates.html", context)
 
 
 def city_pledge(request, state, slug):

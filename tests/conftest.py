@@ -1,9 +1,11 @@
 """Shared fixtures: fast password hashing, and the people who use the site."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from commitments.models import Principle
 from tests.factories import (
@@ -19,6 +21,14 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Each test starts in English: a request to a Spanish page leaves Spanish active in the
+    thread (LocaleMiddleware activates a page's language and leaves it), which would otherwise
+    reach the next test's `reverse()` and messages."""
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

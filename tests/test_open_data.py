@@ -219,7 +219,7 @@ def test_api_update_filters(client, record):
 
     assert found(principle=1) == 2
     assert found(state="TX") == 1
-    assert found(happened_after="2030-01-01") == 0
+    assert found(**{"from": "2030-01-01"}) == 0
 
 
 def test_city_scorecard_lists_all_actions(client, record):

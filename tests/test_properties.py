@@ -69,7 +69,8 @@ FILTERED = ["commitments:scorecard", "commitments:updates", "data:updates_csv",
             "data:evidence_csv", "api:city-list", "api:update-list", "api:evidence-list",
             "api:pledge-list"]  # fmt: skip
 PARAMETERS = ["q", "state", "city", "principle", "action", "status", "grade", "sort", "page",
-              "cursor", "pledge_status", "kind", "happened_after", "published_before"]  # fmt: skip
+              "cursor", "pledge_status", "kind", "from", "to", "order",
+              "published_before"]  # fmt: skip
 
 
 @EXAMPLES
