@@ -104,7 +104,7 @@ def test_the_form_preselects_no_status_and_says_its_rules(advocate_client, city)
     titles = re.findall(r"(Newer|Older) — ", body)
     assert titles == ["Newer", "Older"]
     assert "Newer — The Ledger, Jun 1, 2024 · backs 2.2" in body
-    assert "<legend class=\"h6\">New evidence</legend>" in body
+    assert '<legend class="h6">New evidence</legend>' in body
 
 
 def test_errors_are_summed_up_with_links_to_their_fields(advocate_client, city):
