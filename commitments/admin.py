@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
@@ -22,12 +23,16 @@ from commitments.models import (
     PUBLISH_PERMISSION,
     REVIEW_PERMISSION,
     Action,
+    CityOfficial,
+    CityReport,
     CurrentStatus,
     Evidence,
+    Follower,
     Pledge,
     Principle,
     ProgressUpdate,
     ReviewState,
+    StopReason,
 )
 from commitments.services import (
     APPROVERS,
@@ -345,4 +350,80 @@ class CurrentStatusAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.action(description="Verify the selected officials")
+def verify_officials(modeladmin, request, queryset):
+    """Staff vouch that each user speaks for their city: only then may they report for it."""
+    verified = queryset.filter(verified_at__isnull=True).update(
+        verified_by=request.user, verified_at=timezone.now()
+    )
+    modeladmin.message_user(request, f"{verified} official(s) verified.", messages.SUCCESS)
+
+
+@admin.register(CityOfficial)
+class CityOfficialAdmin(admin.ModelAdmin):
+    """Who speaks for which city; staff verify each (the user also needs the "City officials"
+    group, which holds the permission to report)."""
+
+    list_display = ["user", "city", "verified_by", "verified_at"]
+    list_filter = [("verified_at", admin.EmptyFieldListFilter)]
+    autocomplete_fields = ["city"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["verified_by", "verified_at"]
+    actions = [verify_officials]
+
+
+@admin.register(CityReport)
+class CityReportAdmin(admin.ModelAdmin):
+    """The cities' own reports, read-only: reviewers answer or confirm them from their queue."""
+
+    list_display = ["city", "action", "status", "happened_on", "submitted_at", "answered_at"]
+    list_select_related = ["city", "action"]
+    list_filter = ["status", ("answered_at", admin.EmptyFieldListFilter)]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.action(description="Stop mail: the address bounced")
+def mark_bounced(modeladmin, request, queryset):
+    queryset.filter(stopped_at__isnull=True).update(
+        stopped_at=timezone.now(), stop_reason=StopReason.BOUNCED
+    )
+
+
+@admin.action(description="Stop mail: the recipient complained")
+def mark_complained(modeladmin, request, queryset):
+    queryset.filter(stopped_at__isnull=True).update(
+        stopped_at=timezone.now(), stop_reason=StopReason.COMPLAINED
+    )
+
+
+@admin.register(Follower)
+class FollowerAdmin(admin.ModelAdmin):
+    """Who follows what by email; staff only record bounces and complaints, which stop mail."""
+
+    list_display = [
+        "email", "city", "principle", "frequency", "language", "confirmed_at", "stopped_at",
+        "stop_reason",
+    ]  # fmt: skip
+    list_select_related = ["city", "principle"]
+    list_filter = [
+        "frequency", "language", ("confirmed_at", admin.EmptyFieldListFilter), "stop_reason",
+    ]  # fmt: skip
+    search_fields = ["email"]
+    actions = [mark_bounced, mark_complained]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -25,7 +25,15 @@ from django.views.decorators.http import require_safe
 
 from cities.signals import records_imported
 from commitments.as_of import time_travels
-from commitments.models import CityScore, CurrentStatus, RatingPeriod, RecordStamp
+from commitments.models import (
+    CityScore,
+    CurrentStatus,
+    Follower,
+    FollowerDelivery,
+    RatingPeriod,
+    RecordStamp,
+    ReviewNotice,
+)
 
 STAMP = 1  # the primary key of the one RecordStamp row
 TRACKED_APPS = {"cities", "commitments"}
@@ -47,13 +55,15 @@ def connect():
     """Called once the apps are ready (`commitments.apps`): every record model's writes touch.
 
     Connected per model, never for all senders: a receiver of post_delete makes Django fetch
-    and signal every row a delete removes. Derived tables are left out; the services that
-    rebuild them touch once.
+    and signal every row a delete removes. Derived tables are left out (the services that
+    rebuild them touch once), and so is what no public page shows: followers and the record of
+    what was emailed to whom.
     """
-    derived = {CurrentStatus, RatingPeriod, CityScore, RecordStamp}
+    untracked = {CurrentStatus, RatingPeriod, CityScore, RecordStamp, Follower,
+                 FollowerDelivery, ReviewNotice}  # fmt: skip
     for label in TRACKED_APPS:
         for model in global_apps.get_app_config(label).get_models():
-            if model in derived or model.__name__.startswith("Historical"):
+            if model in untracked or model.__name__.startswith("Historical"):
                 continue
             for signal in (post_save, post_delete):
                 signal.connect(touch, sender=model, dispatch_uid=f"stamp-{model}")

@@ -649,3 +649,170 @@ class ReviewNotice(models.Model):
 
     def __str__(self):
         return f"{self.item_type.model} {self.item_id}"
+
+
+# The permission of a city's officials: to submit the city's own account of its actions.
+REPORT_FOR_CITY_PERMISSION = "commitments.report_for_city"
+# What an answer to a city's report may change, once: nothing else of a report ever changes.
+ANSWER_FIELDS = ["answer", "answered_by", "answered_at"]
+
+
+class CityOfficial(models.Model):
+    """A user who speaks for one city, once staff have verified it (in the admin)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="city_official"
+    )
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="officials")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True, verified_at__isnull=True)
+                | Q(verified_by__isnull=False, verified_at__isnull=False),
+                name="city_official_verified_by_and_at",
+            ),
+        ]
+        permissions = [("report_for_city", "Can report for their city (verified officials)")]
+
+    def __str__(self):
+        return f"{self.user} · {self.city}"
+
+
+class CityReport(models.Model):
+    """The city's own account of an action, beside the independent rating: it never scores.
+
+    Append-only: a new report supersedes the last; reviewers may answer it once, publicly.
+    """
+
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="city_reports")
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="city_reports")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    summary = models.TextField("what was done", validators=TEXT)
+    happened_on = models.DateField("when it happened", validators=PAST_DATE_VALIDATORS)
+    evidence_url = models.URLField(
+        "evidence", max_length=500, validators=[http_url_validator, *TEXT]
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(blank=True, validators=TEXT)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    # The latest report on an action is the city's account of it.
+    LATEST_FIRST = ["-submitted_at", "-id"]
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["city", "action", "submitted_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="city_report_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(summary=""), name="city_report_has_summary"),
+            models.CheckConstraint(
+                condition=http_url_condition("evidence_url"), name="city_report_evidence_is_http"
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True, answer="")
+                | Q(answered_at__isnull=False, answered_by__isnull=False) & ~Q(answer=""),
+                name="city_report_answer_complete",
+            ),
+            *dated_constraints("happened_on"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="append_only_no_delete", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="append_only_no_rewrite",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange(exclude=ANSWER_FIELDS),
+            ),
+            pgtrigger.Protect(
+                name="answered_once",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__answered_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.city} · {self.action.code} · {self.get_status_display()} (city's report)"
+
+
+class Frequency(models.TextChoices):
+    IMMEDIATELY = "immediately", _("Immediately")
+    DAILY = "daily", _("A daily digest")
+    WEEKLY = "weekly", _("A weekly digest")
+
+
+class StopReason(models.TextChoices):
+    BOUNCED = "bounced", _("Bounced")
+    COMPLAINED = "complained", _("Complained")
+
+
+class Follower(models.Model):
+    """An address told of approved updates to a city, a principle or (neither) the whole
+    tracker (`commitments.following`): nothing but the address and its choices is kept."""
+
+    email = models.EmailField(validators=TEXT)
+    city = models.ForeignKey(City, on_delete=models.CASCADE, null=True, blank=True)
+    principle = models.ForeignKey(Principle, on_delete=models.CASCADE, null=True, blank=True)
+    frequency = models.CharField(max_length=12, choices=Frequency.choices)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Staff record a bounce or complaint here; nothing more is sent to a stopped follower.
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stop_reason = models.CharField(max_length=20, choices=StopReason.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(city__isnull=True) | Q(principle__isnull=True),
+                name="follower_follows_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=Q(city__isnull=True, principle__isnull=True),
+                name="one_tracker_follower_per_email",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "city"],
+                condition=Q(city__isnull=False),
+                name="one_city_follower_per_email",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "principle"],
+                condition=Q(principle__isnull=False),
+                name="one_principle_follower_per_email",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.city or self.principle or 'all'}"
+
+
+class FollowerDelivery(models.Model):
+    """That a follower was sent an update, alone or in a digest: claimed before sending, so a
+    retried task never sends the same change twice."""
+
+    follower = models.ForeignKey(Follower, on_delete=models.CASCADE, related_name="deliveries")
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follower", "update"], name="one_delivery_per_follower_update"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.follower_id} · {self.update_id}"

@@ -16,6 +16,7 @@ from django.utils.formats import number_format
 from cities.models import City, Mayor
 from commitments.models import (
     Action,
+    CityReport,
     CityScore,
     CurrentStatus,
     Evidence,
@@ -25,6 +26,7 @@ from commitments.models import (
     ProgressUpdate,
     RatingPeriod,
     ratings,
+    start_of_day_after,
 )
 from commitments.scores import mean_score, pledge_record, scored_as_of
 from commitments.scoring import (
@@ -143,10 +145,16 @@ def home_figures(day=None):
 class ActionRow:
     action: Action
     current: CurrentStatus | None
+    report: CityReport | None = None  # the city's own latest account, which never scores
 
     @property
     def status(self):
         return self.current.update.status if self.current else None
+
+    @property
+    def report_differs(self):
+        """Whether the city reports another status than the independent rating."""
+        return self.report is not None and self.report.status != self.status
 
     @property
     def points(self):
@@ -160,14 +168,30 @@ class PrincipleCard:
     rows: list[ActionRow]
 
 
-def principle_cards(scored_city, principles, statuses):
-    """The principles of a scored city, each with its score and its actions' statuses."""
+def latest_reports(city, day=None):
+    """{action id: the city's latest report on it} (as of the end of `day`), in one query."""
+    reports = CityReport.objects.filter(city=city).select_related("answered_by")
+    if day is not None:
+        reports = reports.filter(submitted_at__lt=start_of_day_after(day))
+    latest = {}
+    for report in reports.order_by(*CityReport.LATEST_FIRST):
+        latest.setdefault(report.action_id, report)
+    return latest
+
+
+def principle_cards(scored_city, principles, statuses, day=None):
+    """The principles of a scored city, each with its score and its actions' statuses, and
+    the city's own reports (as of the end of `day`)."""
     scores = {score["number"]: score for score in scored_city.principle_scores}
+    reports = latest_reports(scored_city, day)
     return [
         PrincipleCard(
             principle=principle,
             score=scores[principle.number],
-            rows=[ActionRow(action, statuses.get(action.pk)) for action in principle.actions.all()],
+            rows=[
+                ActionRow(action, statuses.get(action.pk), reports.get(action.pk))
+                for action in principle.actions.all()
+            ],
         )
         for principle in principles
     ]

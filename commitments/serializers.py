@@ -133,6 +133,18 @@ class CitySerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(city.get_absolute_url())
 
 
+class CityReportSerializer(serializers.Serializer):
+    """The city's own latest account of an action: it never changes the score."""
+
+    status = serializers.ChoiceField(choices=Status.choices)
+    summary = serializers.CharField()
+    happened_on = serializers.DateField()
+    evidence_url = WebAddressField()
+    submitted_at = serializers.DateTimeField()
+    answer = serializers.CharField(help_text="The reviewers' public answer; empty if none.")
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+
 class ActionStatusSerializer(serializers.Serializer):
     code = serializers.CharField(source="action.code")
     title = serializers.CharField(source="action.title")
@@ -141,6 +153,12 @@ class ActionStatusSerializer(serializers.Serializer):
     happened_on = serializers.DateField(source="current.update.happened_on", allow_null=True)
     summary = serializers.CharField(source="current.update.summary", allow_null=True)
     evidence = serializers.SerializerMethodField()
+    city_report = CityReportSerializer(
+        source="report", allow_null=True, help_text="What the city reports; null if nothing."
+    )
+    city_report_differs = serializers.BooleanField(
+        source="report_differs", help_text="Whether the city reports another status."
+    )
 
     @extend_schema_field(EvidenceItemSerializer(many=True))
     def get_evidence(self, row):
@@ -173,6 +191,6 @@ class CityScorecardSerializer(CitySerializer):
 
     @extend_schema_field(PrincipleCardSerializer(many=True))
     def get_principles(self, city):
-        statuses = current_statuses(city, as_of(self.context["request"]))
-        cards = principle_cards(city, framework(), statuses)
+        day = as_of(self.context["request"])
+        cards = principle_cards(city, framework(), current_statuses(city, day), day)
         return PrincipleCardSerializer(cards, many=True).data

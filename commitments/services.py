@@ -13,6 +13,7 @@ from cities.models import City
 from cities.validators import validate_printable
 from commitments import periods
 from commitments.caching import touch
+from commitments.following import after_update_review
 from commitments.models import (
     PUBLISH_PERMISSION,
     REVIEW_PERMISSION,
@@ -114,7 +115,8 @@ def check_may_act_on(user, city):
 
 def review_act(function):
     """A review service: one transaction, refused to anyone without the review permission;
-    the submitter hears of the outcome once it is committed (`tasks.after_review`)."""
+    the submitter hears of the outcome, and the followers of an approved update of the change,
+    once it is committed (`tasks.after_review`, `following.after_update_review`)."""
 
     @functools.wraps(function)
     @transaction.atomic
@@ -122,6 +124,7 @@ def review_act(function):
         check_may_review(reviewer)
         reviewed = function(item, reviewer, note)
         after_review(reviewed)
+        after_update_review(reviewed)
         return reviewed
 
     return review

@@ -91,7 +91,7 @@ def city_detail(request, state, slug):
     police_data = data_as_of()
     races, years = killings_by_year(city, police_data["latest"] and police_data["latest"].year)
     principles = list(framework())
-    cards = principle_cards(city, principles, current_statuses(city, day))
+    cards = principle_cards(city, principles, current_statuses(city, day), day)
     history = score_history(city, principles, day or timezone.localdate())
     where = standing(city, scored)
     context = {

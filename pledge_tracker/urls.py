@@ -31,6 +31,8 @@ urlpatterns += i18n_patterns(
     path("accounts/login/", LoginView.as_view(), name="login"),  # with the demo logins, in DEBUG
     path("accounts/", include("django.contrib.auth.urls")),
     path("advocate/", include("commitments.advocate_urls")),
+    path("official/", include("commitments.official_urls")),
+    path("follow/", include("commitments.follow_urls")),  # forms and signed links: not cached
     path("", include("commitments.urls")),
     prefix_default_language=False,
 )

@@ -1,0 +1,101 @@
+"""The city's own account: its officials' reports beside the independent rating, and the
+reviewers' answers. A report never changes a score (`commitments.scores` never reads it)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cities.validators import validate_printable
+from commitments.models import (
+    REPORT_FOR_CITY_PERMISSION,
+    CityOfficial,
+    CityReport,
+    CurrentStatus,
+    EvidenceKind,
+    ReviewState,
+)
+from commitments.services import approve_update, check_may_review, propose_update
+
+
+def official_city(user):
+    """The city a user verifiably speaks for, or None."""
+    if not user.is_authenticated or not user.has_perm(REPORT_FOR_CITY_PERMISSION):
+        return None
+    official = (
+        CityOfficial.objects.filter(user=user, verified_at__isnull=False)
+        .select_related("city")
+        .first()
+    )
+    return official.city if official else None
+
+
+def check_may_report_for(user, city):
+    if official_city(user) != city:
+        raise PermissionDenied(
+            _("Only a verified official of %(city)s may report for it.") % {"city": city}
+        )
+
+
+@transaction.atomic
+def report_for_city(user, city, action, status, summary, happened_on, evidence_url):
+    """Log the city's own account of an action, as its verified official gives it."""
+    check_may_report_for(user, city)
+    report = CityReport(city=city, action=action, status=status, summary=summary,
+                        happened_on=happened_on, evidence_url=evidence_url,
+                        submitted_by=user)  # fmt: skip
+    report.submitted_at = timezone.now()  # set on save; the date checks compare with it
+    report.full_clean()
+    report.save()
+    return report
+
+
+def has_verified_official(city):
+    return CityOfficial.objects.filter(city=city, verified_at__isnull=False).exists()
+
+
+def disagreements():
+    """Latest city reports, unanswered, whose status differs from the independent rating."""
+    newer = CityReport.objects.filter(
+        city=OuterRef("city"), action=OuterRef("action"), submitted_at__gt=OuterRef("submitted_at")
+    )
+    rating = CurrentStatus.objects.filter(city=OuterRef("city"), action=OuterRef("action"))
+    reports = (
+        CityReport.objects.filter(~Exists(newer), answered_at__isnull=True)
+        .annotate(independent=Subquery(rating.values("status")[:1]))
+        .select_related("city", "action")
+        .order_by("submitted_at", "id")
+    )
+    return [report for report in reports if report.independent != report.status]
+
+
+@transaction.atomic
+def answer_report(report, reviewer, answer):
+    """A reviewer's public answer to a city's report, saying why the rating stands."""
+    check_may_review(reviewer)
+    report = CityReport.objects.select_for_update().get(pk=report.pk)
+    if report.answered_at is not None:
+        raise ValidationError(_("This report was already answered."))
+    if not answer.strip():
+        raise ValidationError(_("An answer needs a reason, for the city and the public to read."))
+    validate_printable(answer)
+    report.answer, report.answered_by = answer.strip(), reviewer
+    report.answered_at = timezone.now()
+    report.save(update_fields=["answer", "answered_by", "answered_at"])
+    return report
+
+
+@transaction.atomic
+def confirm_report(report, reviewer, note=""):
+    """The reviewer confirms the city's claim: an independent update, on the report's evidence,
+    proposed and approved by the reviewer through the usual services."""
+    check_may_review(reviewer)
+    evidence = {"title": _("The city's report on %(code)s") % {"code": report.action.code},
+                "url": report.evidence_url, "publisher": str(report.city),
+                "published_on": report.happened_on, "kind": EvidenceKind.STATEMENT}  # fmt: skip
+    update = propose_update(reviewer, report.city, report.action, report.status,
+                            report.summary, report.happened_on, new_evidence=evidence)  # fmt: skip
+    if update.review_state == ReviewState.PENDING:
+        update = approve_update(update, reviewer, note)
+    return update

@@ -1,0 +1,358 @@
+"""Following by email: double opt-in, one message per approved change followed, digests sent
+once, one-click unsubscribe without an account, and addresses never confirmed forgotten."""
+
+import re
+import socket
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
+from django.test import Client, TestCase
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+
+from commitments.following import after_update_review, notify_followers, send_once
+from commitments.models import Action, Follower, FollowerDelivery, Frequency, Principle
+from commitments.services import approve_update
+from tests.factories import ProgressUpdateFactory, reviewer
+
+SITE = "https://pledge.example.org"
+
+
+@pytest.fixture(autouse=True)
+def site_url(settings):
+    settings.SITE_URL = SITE
+
+
+@pytest.fixture
+def approve(django_capture_on_commit_callbacks):
+    """Approve an update as a reviewer does, followed by the hook `services.review_act` calls."""
+
+    def approve(city, code="1.2", status="achieved"):
+        update = ProgressUpdateFactory(
+            city=city, action=Action.objects.get(code=code), status=status
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            approved = approve_update(update, reviewer())
+            after_update_review(approved)
+        # Only the followers' mail: not the submitter's review notice (`tasks.after_review`).
+        mail.outbox[:] = [m for m in mail.outbox if m.to != [update.submitted_by.email]]
+        return approved
+
+    return approve
+
+
+def follow(client, email="fan@example.org", frequency="immediately", prefix="", **subject):
+    """Submit the follow form, sending what its transaction's commit sends."""
+    query = "&".join(f"{key}={value}" for key, value in subject.items())
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            f"{prefix}{reverse('follow:follow')}?{query}",
+            {"email": email, "frequency": frequency},
+        )
+
+
+def link_in(message, name):
+    [url] = re.findall(rf"{SITE}(\S*/follow/{name}/\S+/)", message.body)
+    return url
+
+
+def followed(client, city, **options):
+    """A confirmed follower of `city`, through the form and the emailed link."""
+    follow(client, city=city.pk, **options)
+    client.get(link_in(mail.outbox.pop(), "confirm"))
+    return Follower.objects.get(city=city)
+
+
+def test_following_sends_only_a_confirmation_until_confirmed(client, city, approve):
+    response = follow(client, email="Fan@Example.org", city=city.pk)
+    assert response.status_code == 200
+    assert "Check your email" in response.text
+    follower = Follower.objects.get()
+    assert (follower.email, follower.city, follower.confirmed_at) == (
+        "fan@example.org",
+        city,
+        None,
+    )
+    [confirmation] = mail.outbox
+    assert confirmation.to == ["fan@example.org"]
+    assert confirmation.subject == "Confirm that you follow Minneapolis, MN on Pledge Tracker"
+    mail.outbox.clear()
+    approve(city)
+    assert mail.outbox == []  # nothing but the confirmation before confirming
+
+
+def test_following_again_tells_nobody_who_already_follows(client, city):
+    followed(client, city)
+    follow(client, city=city.pk)
+    assert mail.outbox == []
+    assert Follower.objects.count() == 1
+
+
+def test_a_confirmed_follower_gets_one_message_per_approved_change(client, city, approve):
+    follower = followed(client, city)
+    assert follower.confirmed_at is not None
+    update = approve(city)
+    [message] = mail.outbox
+    assert message.to == ["fan@example.org"]
+    assert message.subject == "Minneapolis, MN: action 1.2 is now “Achieved”"
+    assert "Status: from “No information” to “Achieved”." in message.body
+    assert "Score: from 0 (Incomplete) to 3 (Incomplete)." in message.body
+    evidence = update.evidence.get()
+    assert evidence.url in message.body
+    [(html, kind)] = message.alternatives
+    assert kind == "text/html"
+    assert f'<a href="{evidence.url}">' in html
+    unsubscribe = f"{SITE}{link_in(message, 'unsubscribe')}"
+    assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in message.message().as_string()
+
+
+def test_followers_of_the_principle_and_the_tracker_are_told_others_not(
+    client, city, other_city, approve
+):
+    follow(client, email="principle@example.org", principle=Principle.objects.get(number=1).slug)
+    follow(client, email="all@example.org")
+    follow(client, email="other@example.org", city=other_city.pk)
+    for confirmation in list(mail.outbox):
+        client.get(link_in(confirmation, "confirm"))
+    mail.outbox.clear()
+    approve(city)
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "all@example.org",
+        "principle@example.org",
+    ]
+
+
+def test_a_follower_is_written_to_in_the_language_they_followed_in(client, city, approve):
+    follow(client, city=city.pk, prefix="/es")
+    assert Follower.objects.get().language == "es"
+    assert "/es/follow/confirm/" in mail.outbox[0].body
+    client.get(link_in(mail.outbox.pop(), "confirm"))
+    approve(city)
+    [message] = mail.outbox
+    assert f"{SITE}/es/follow/unsubscribe/" in message.extra_headers["List-Unsubscribe"]
+    assert '<html lang="es">' in message.alternatives[0][0]
+
+
+def test_unsubscribing_asks_on_get_and_leaves_on_post_without_an_account(client, city, approve):
+    followed(client, city)
+    approve(city)
+    url = link_in(mail.outbox[0], "unsubscribe")
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Stop sending email to fan@example.org?" in page.text
+    assert Follower.objects.exists()
+    # RFC 8058: the mail client POSTs to the List-Unsubscribe URL with no CSRF token.
+    response = Client(enforce_csrf_checks=True).post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert not Follower.objects.exists()
+
+
+def test_a_forged_link_neither_confirms_nor_unsubscribes(client, city):
+    follow(client, city=city.pk)
+    confirm = link_in(mail.outbox[0], "confirm")
+    assert client.get(confirm.replace("/confirm/", "/confirm/x")).status_code == 404
+    forged = reverse("follow:unsubscribe", args=["1:forged"])
+    assert client.post(forged).status_code == 200
+    assert Follower.objects.get().confirmed_at is None
+
+
+def test_a_retried_task_sends_no_second_message(client, city, approve):
+    followed(client, city)
+    update = approve(city)
+    assert notify_followers.enqueue(update.pk).return_value == 0
+    assert len(mail.outbox) == 1
+    assert FollowerDelivery.objects.count() == 1
+
+
+class MailServerDown(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("the mail server is down")
+
+
+def test_a_failed_send_claims_nothing_and_the_retry_sends(settings, client, city, approve):
+    followed(client, city)
+    settings.EMAIL_BACKEND = f"{__name__}.MailServerDown"
+    update = approve(city)
+    assert not FollowerDelivery.objects.exists()
+    assert notify_followers.enqueue(update.pk).status == TaskResultStatus.FAILED
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notify_followers.enqueue(update.pk).return_value == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_stopped_follower_gets_nothing(client, city, approve):
+    followed(client, city)
+    Follower.objects.update(stopped_at=timezone.now(), stop_reason="bounced")
+    approve(city)
+    call_command("send_digests", frequency="daily")
+    assert mail.outbox == []
+
+
+def test_a_digest_sends_the_changes_once(client, city, approve):
+    followed(client, city, frequency=Frequency.DAILY)
+    approve(city, code="1.2")
+    approve(city, code="1.3")
+    assert mail.outbox == []  # a digest follower is not written to at each change
+    call_command("send_digests", frequency="weekly")
+    assert mail.outbox == []
+    call_command("send_digests", frequency="daily")
+    [digest] = mail.outbox
+    assert digest.subject == "Pledge Tracker: 2 new updates"
+    assert "action" not in digest.subject
+    assert "1.2 " in digest.body and "1.3 " in digest.body
+    assert "List-Unsubscribe" in digest.extra_headers
+    call_command("send_digests", frequency="daily")
+    assert len(mail.outbox) == 1
+
+
+def test_addresses_never_confirmed_are_deleted_after_a_week(client, city, other_city):
+    follow(client, email="old@example.org", city=city.pk)
+    follow(client, email="new@example.org", city=city.pk)
+    follow(client, email="kept@example.org", city=other_city.pk)
+    week_ago = timezone.now() - timedelta(days=7, minutes=1)
+    Follower.objects.exclude(email="new@example.org").update(created_at=week_ago)
+    Follower.objects.filter(email="kept@example.org").update(confirmed_at=week_ago)
+    call_command("delete_unconfirmed_followers")
+    assert sorted(Follower.objects.values_list("email", flat=True)) == [
+        "kept@example.org",
+        "new@example.org",
+    ]
+
+
+def test_the_public_pages_link_to_the_follow_form(client, city):
+    page = client.get(city.get_absolute_url())
+    assert f'<input type="hidden" name="city" value="{city.pk}">' in page.text
+    assert 'name="csrfmiddlewaretoken"' not in page.text  # the cached page holds no token
+    principle = Principle.objects.get(number=1)
+    page = client.get(principle.get_absolute_url())
+    assert f'name="principle" value="{principle.slug}"' in page.text
+    assert 'action="/follow/"' in client.get(reverse("commitments:updates")).text
+
+
+def test_the_follow_page_runs_a_fixed_number_of_queries(client, city, django_assert_num_queries):
+    url = f"{reverse('follow:follow')}?city={city.pk}"
+    with django_assert_num_queries(1):
+        page = client.get(url)
+    assert "Follow Minneapolis, MN by email" in page.text
+    assert 'name="csrfmiddlewaretoken"' in page.text
+    assert "no-cache" in page["Cache-Control"] or "max-age=0" in page["Cache-Control"]
+    with django_assert_num_queries(0):
+        assert client.get(reverse("follow:follow")).status_code == 200
+
+
+def test_following_is_rate_limited(settings, client, city):
+    settings.SUBMISSION_RATE_LIMIT = "1/h"
+    assert follow(client, city=city.pk).status_code == 200
+    assert follow(client, email="b@example.org", city=city.pk).status_code == 429
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it accepts; it refuses the message to
+    `refuse` (as a server going away mid-batch would) while `refuse` is set."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse = None
+
+    async def handle_DATA(self, server, session, envelope):
+        if envelope.rcpt_tos == [self.refuse]:
+            return "451 Requested action aborted: local error in processing"
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_inbox(settings):
+    """A real SMTP server on a free local port, and Django's SMTP backend sending to it."""
+    inbox = Inbox()
+    with socket.socket() as probe:  # a free port (the controller's start check needs a real one)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield inbox
+    controller.stop()
+
+
+def recipients(inbox):
+    """Who the followers' messages went to (not the submitter's review notice)."""
+    return [m["To"] for m in inbox.messages if m["To"] != "submitter@example.org"]
+
+
+def test_messages_arrive_over_smtp_once_each_despite_a_failure_mid_batch(
+    smtp_inbox, client, city, approve
+):
+    for email in ("a@example.org", "b@example.org", "c@example.org"):
+        follow(client, email=email, city=city.pk)
+    assert len(smtp_inbox.messages) == 3  # the confirmations, over SMTP
+    for confirmation in smtp_inbox.messages:
+        text = confirmation.get_body(("plain",)).get_content()
+        client.get(re.search(rf"{SITE}(\S*/follow/confirm/\S+/)", text)[1])
+    smtp_inbox.messages.clear()
+    smtp_inbox.refuse = "b@example.org"  # the batch fails at its second recipient
+    update = approve(city)
+    assert recipients(smtp_inbox) == ["a@example.org"]
+    smtp_inbox.refuse = None
+    retried = notify_followers.enqueue(update.pk)
+    assert retried.return_value == 2
+    assert sorted(recipients(smtp_inbox)) == [
+        "a@example.org",
+        "b@example.org",
+        "c@example.org",
+    ]
+    message = next(m for m in smtp_inbox.messages if m["To"] == "c@example.org")
+    assert message["Subject"].strip() == "Minneapolis, MN: action 1.2 is now “Achieved”"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["List-Unsubscribe"].strip().startswith(f"<{SITE}/follow/unsubscribe/")
+    assert message.get_body(("html",)).get_content().startswith("<!DOCTYPE html>")
+    assert (
+        "Status: from “No information” to “Achieved”." in message.get_body(("plain",)).get_content()
+    )
+
+
+def test_a_change_claimed_by_another_worker_is_not_sent_again(client, city, approve):
+    follower = followed(client, city, frequency=Frequency.DAILY)
+    update = approve(city)
+    FollowerDelivery.objects.create(follower=follower, update=update)  # the other worker's claim
+    assert send_once(follower, [update], "update") is False
+    assert mail.outbox == []
+
+
+def test_the_confirmation_link_runs_a_fixed_number_of_queries(
+    client, city, django_assert_num_queries
+):
+    follow(client, city=city.pk)
+    confirm = link_in(mail.outbox.pop(), "confirm")
+    # The follower, and marking it confirmed (followers are no part of the public record, so
+    # nothing touches the record stamp: `caching.connect`).
+    with django_assert_num_queries(2):
+        assert client.get(confirm).status_code == 200
+    with django_assert_num_queries(1):  # confirmed already: nothing to write
+        assert client.get(confirm).status_code == 200
+
+
+def test_staff_record_a_bounce_in_the_admin_and_mail_stops(admin_client, client, city, approve):
+    follower = followed(client, city)
+    response = admin_client.post(
+        reverse("admin:commitments_follower_changelist"),
+        {"action": "mark_bounced", "_selected_action": [follower.pk]},
+    )
+    assert response.status_code == 302
+    follower.refresh_from_db()
+    assert (follower.stop_reason, follower.stopped_at is not None) == ("bounced", True)
+    page = admin_client.get(reverse("admin:commitments_follower_change", args=[follower.pk]))
+    assert 'name="email"' not in page.text  # the address is shown, never edited
+    approve(city)
+    assert mail.outbox == []
