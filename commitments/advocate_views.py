@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from cities.models import City
+from commitments.following import follower_count
 from commitments.forms import PledgeOutreachForm, ProposalForm
 from commitments.models import Action, ReviewState
 from commitments.scoring import minimum_rated_for_grade
@@ -69,6 +70,7 @@ def workspace(request, state, slug):
         "total": len(rows),
         "minimum_rated": minimum_rated_for_grade(city.total_actions),
         "mayor": city.mayors.sitting().first(),
+        "followers": follower_count(city),
     }
     return render(request, "advocate/workspace.html", context)
 

@@ -108,6 +108,14 @@ def receiving(frequency):
     )
 
 
+def follower_count(city):
+    """How many confirmed addresses follow the city itself: its advocates see it, not the
+    public."""
+    return Follower.objects.filter(
+        city=city, confirmed_at__isnull=False, stopped_at__isnull=True
+    ).count()
+
+
 def following(update):
     return (
         Q(city__isnull=True, principle__isnull=True)

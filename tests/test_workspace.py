@@ -81,12 +81,12 @@ def test_the_workspace_runs_a_fixed_number_of_queries(
     advocate_client, worked_city, django_assert_num_queries
 ):
     workspace(advocate_client, worked_city)  # the session and permissions, loaded once
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         workspace(advocate_client, worked_city)
     for code in ("6.1", "6.2", "7.1"):
         ApprovedUpdateFactory(city=worked_city, action=action(code))
         ProgressUpdateFactory(city=worked_city, action=action(code))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         workspace(advocate_client, worked_city)
 
 
@@ -158,3 +158,14 @@ def test_submissions_show_dates_links_notes_and_filter_by_outcome(advocate_clien
     assert body.count('<tr id="update-') == 1
     assert "None with this outcome." in body  # no rejected pledge records
     assert str(ReviewState.REJECTED.label) in body
+
+
+def test_advocates_see_how_many_follow_their_city_and_the_public_does_not(
+    advocate_client, client, city
+):
+    from commitments.models import Follower
+
+    Follower.objects.create(email="a@example.org", city=city, confirmed_at=timezone.now())
+    Follower.objects.create(email="b@example.org", city=city)  # not confirmed: not counted
+    assert "1 address follows this city by email" in workspace(advocate_client, city)
+    assert "follows this city by email" not in client.get(city.get_absolute_url()).content.decode()
