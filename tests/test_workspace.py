@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments.models import Action, ProgressUpdate, ReviewState
+from commitments.models import Action, Follower, ProgressUpdate, ReviewState
 from commitments.services import reject_update
 from tests.factories import (
     ApprovedEvidenceFactory,
@@ -163,8 +163,6 @@ def test_submissions_show_dates_links_notes_and_filter_by_outcome(advocate_clien
 def test_advocates_see_how_many_follow_their_city_and_the_public_does_not(
     advocate_client, client, city
 ):
-    from commitments.models import Follower
-
     Follower.objects.create(email="a@example.org", city=city, confirmed_at=timezone.now())
     Follower.objects.create(email="b@example.org", city=city)  # not confirmed: not counted
     assert "1 address follows this city by email" in workspace(advocate_client, city)
