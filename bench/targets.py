@@ -161,6 +161,8 @@ def bench_urls(client):
         f"{reverse('commitments:home')}?as_of={AS_OF}",
         f"{reverse('api:city-list')}?as_of={AS_OF}",
         f"{reverse('commitments:grid')}?as_of={AS_OF}",
+        f"{reverse('follow:follow')}?city={city.pk}",  # the uncached follow form
+        reverse("data:city_reports_csv"),
         # The Spanish pages: the same queries, another cache entry.
         spanish("commitments:home"),
         spanish("commitments:scorecard"),
