@@ -29,12 +29,14 @@ messages: $(VENV)/.installed
 # Development: settings default to production, so these two targets say DEBUG=true.
 run test: export DEBUG ?= true
 
-# Beside the server, a worker runs the background tasks (email, imports); it stops with the server.
+# Beside the server, a worker runs the background tasks (email, imports) and followers' due
+# mail goes out every minute (cron's job in production); both stop with the server.
 run: install messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py db_worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py send_follower_mail --every 60 >/dev/null & mailer=$$!; \
+	trap 'kill $$worker $$mailer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Production-like on this machine: gunicorn (gunicorn.conf.py), DEBUG off, collected static

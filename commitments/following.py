@@ -6,27 +6,32 @@ token is stored. Every change sent is claimed first in `FollowerDelivery`, whose
 constraint keeps a retried task from sending it twice.
 """
 
+import hashlib
 from datetime import timedelta
-from fractions import Fraction
+from smtplib import SMTPRecipientsRefused
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.core import signing
+from django.core import mail, signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
+from cities.models import City
 from commitments.models import (
     Follower,
     FollowerDelivery,
     Frequency,
     ProgressUpdate,
     ReviewState,
+    StopReason,
 )
-from commitments.scoring import NO_INFORMATION, Grade, Status, grade_for, rounded
+from commitments.scores import scored_at
+from commitments.scoring import NO_INFORMATION, Grade, Status
 from commitments.selectors import approved_evidence_prefetch, with_rating_changes
 
 CONFIRM_SALT = "commitments.follow.confirm"
@@ -101,22 +106,20 @@ def after_update_review(item):
     transaction.on_commit(lambda: notify_followers.enqueue(pk), robust=True)
 
 
-def receiving(frequency):
-    """Confirmed followers of `frequency` still accepting mail."""
-    return Follower.objects.filter(
-        frequency=frequency, confirmed_at__isnull=False, stopped_at__isnull=True
-    )
+def receiving(frequency=None):
+    """Confirmed followers (of `frequency`) still accepting mail."""
+    followers = Follower.objects.filter(confirmed_at__isnull=False, stopped_at__isnull=True)
+    return followers if frequency is None else followers.filter(frequency=frequency)
 
 
 def follower_count(city):
     """How many confirmed addresses follow the city itself: its advocates see it, not the
     public."""
-    return Follower.objects.filter(
-        city=city, confirmed_at__isnull=False, stopped_at__isnull=True
-    ).count()
+    return receiving().filter(city=city).count()
 
 
 def following(update):
+    """The followers of `update`: of its city, of its principle or of the whole tracker."""
     return (
         Q(city__isnull=True, principle__isnull=True)
         | Q(city=update.city_id)
@@ -124,11 +127,52 @@ def following(update):
     )
 
 
-def updates_for_email(updates):
-    """Approved updates with what an email says of them: the rating change, and the score and
-    grade before and after."""
+def followed_by(follower):
+    """The updates `follower` follows."""
+    if follower.city_id:
+        return Q(city=follower.city_id)
+    if follower.principle_id:
+        return Q(action__principle=follower.principle_id)
+    return Q()
+
+
+def due(frequency, now):
+    """Followers of `frequency` whose last message (if any) is at least the gap old."""
+    last_sent = Max("deliveries__sent_at")
+    return (
+        receiving(frequency)
+        .select_related("city", "principle")
+        .alias(last_sent=last_sent)
+        .filter(Q(last_sent__isnull=True) | Q(last_sent__lte=now - message_gap(frequency)))
+    )
+
+
+def message_gap(frequency):
+    """The least time between two messages to one follower: the throttle for those who follow
+    immediately (a burst of approvals goes as one message), a day or a week for digests (less
+    an hour, so that a digest sent some minutes late does not push the next one later)."""
+    if frequency == Frequency.IMMEDIATELY:
+        return timedelta(minutes=settings.FOLLOW_THROTTLE_MINUTES)
+    days = 1 if frequency == Frequency.DAILY else 7
+    return timedelta(days=days) - timedelta(hours=1)
+
+
+def unsent(follower):
+    """The ids of the approved updates `follower` follows, approved since they confirmed and
+    not yet sent them, oldest first."""
+    updates = ProgressUpdate.objects.approved().filter(
+        followed_by(follower), reviewed_at__gte=follower.confirmed_at
+    )
+    updates = updates.exclude(pk__in=follower.deliveries.values("update"))
+    return list(updates.order_by("reviewed_at", "pk").values_list("pk", flat=True))
+
+
+def updates_for_email(ids):
+    """The approved updates `ids` with what an email says of them: the status before, and the
+    city's score and grade before and after."""
+    updates = ProgressUpdate.objects.filter(pk__in=ids).order_by("reviewed_at", "pk")
     updates = list(
-        updates.select_related("city__stored_score", "action__principle").prefetch_related(
+        updates.select_related("city", "action__principle").prefetch_related(
             approved_evidence_prefetch(lookup="evidence")
         )
     )
@@ -138,84 +182,113 @@ def updates_for_email(updates):
 
 
 def score_change(update):
-    """The city's score and grade before and after `update` (after: as stored now)."""
-    stored = update.city.stored_score
-    change = update.rating_change
-    after = Fraction(stored.score_numerator, stored.score_denominator)
-    newly_rated = change.current and change.status_before is None
-    rated_before = stored.rated_actions - (1 if newly_rated else 0)
-    before = rounded(max(after - change.score_change, 0))
+    """The city's score and grade just before `update`'s approval and just after, from the
+    rating periods (exact however much later the message goes)."""
+    city = City.objects.filter(pk=update.city_id)
+    before, after = (
+        scored_at(moment, city).values("score", "grade").get()
+        for moment in (update.reviewed_at, update.reviewed_at + timedelta(microseconds=1))
+    )
+    status_before = update.rating_change.status_before if update.rating_change.current else None
     return {
-        "status_before": Status(change.status_before).label
-        if change.status_before
-        else NO_INFORMATION,
-        "before": before,
-        "after": stored.score,
-        "grade_before": Grade(grade_for(before, rated_before, stored.total_actions)).label,
-        "grade_after": stored.get_grade_display(),
+        "status_before": Status(status_before).label if status_before else NO_INFORMATION,
+        "before": before["score"],
+        "after": after["score"],
+        "grade_before": Grade(before["grade"]).label,
+        "grade_after": Grade(after["grade"]).label,
     }
 
 
 @task()
 def notify_followers(update_pk):
-    """Email each follower who follows an approved update immediately, once each; returns how
-    many were sent. A send that fails ends the task with the rest unsent and unclaimed, so its
-    retry sends to them and to nobody twice."""
-    approved = updates_for_email(ProgressUpdate.objects.approved().filter(pk=update_pk))
-    if not approved:
+    """Email the immediate followers of an approved update, each the updates not yet sent them
+    (this one among them) unless they had a message within the throttle's gap; the
+    periodic `send_due` sends theirs when the gap has passed. Returns how many were sent."""
+    update = ProgressUpdate.objects.approved().select_related("action").filter(pk=update_pk)
+    update = update.first()
+    if update is None:
         return 0
-    update = approved[0]
-    followers = (
-        receiving(Frequency.IMMEDIATELY)
-        .filter(following(update))
-        .exclude(deliveries__update=update)
-    )
-    return sum(send_once(follower, [update], "update") for follower in followers.iterator())
+    followers = due(Frequency.IMMEDIATELY, timezone.now()).filter(following(update))
+    return send_to(followers)
 
 
-def send_once(follower, updates, template):
-    """Claim each of `updates` for `follower` and send them in one message, in one transaction:
+def send_due(now=None):
+    """Send every follower whose message is due the updates not yet sent them (the immediate
+    ones held back by the throttle or by a failed send, and the digests); forget addresses
+    never confirmed. Run every few minutes (`manage.py send_follower_mail`); returns how many
+    messages were sent."""
+    now = now or timezone.now()
+    delete_unconfirmed(now)
+    return sum(send_to(due(frequency, now)) for frequency in Frequency.values)
+
+
+def send_to(followers):
+    """Send each of `followers` their unsent updates over one connection; returns how many
+    messages were sent. A recipient the server refuses is skipped (and stopped if the refusal
+    is permanent); any other failure ends the batch, and the next run resumes it."""
+    sent = 0
+    with mail.get_connection() as connection:
+        for follower in followers.iterator():
+            ids = unsent(follower)
+            if not ids:
+                continue
+            try:
+                sent += send_once(follower, ids, connection)
+            except SMTPRecipientsRefused as refused:
+                stop_if_bounced(follower, refused)
+    return sent
+
+
+def send_once(follower, ids, connection=None):
+    """Claim the updates `ids` for `follower` and send them in one message, in one transaction:
     a failed send (or a crashed worker) leaves nothing claimed, and a second worker waits on
-    the claim and then skips. Returns whether a message was sent."""
+    the claim and then skips. A message tells the first updates in full and counts the rest
+    (a bulk approval must not make a message nobody reads). Returns whether it was sent."""
+    shown = settings.FOLLOW_UPDATES_PER_MESSAGE
     try:
         with transaction.atomic():
             FollowerDelivery.objects.bulk_create(
-                [FollowerDelivery(follower=follower, update=update) for update in updates]
+                [FollowerDelivery(follower=follower, update_id=pk) for pk in ids]
             )
-            rendered(template, follower, {"updates": updates}).send()
+            updates = updates_for_email(ids[:shown])
+            context = {"updates": updates, "count": len(ids), "more": len(ids[shown:]),
+                       "log_url": log_url(follower)}  # fmt: skip
+            template = "update" if len(ids) == 1 else "digest"
+            message = rendered(template, follower, context)
+            message.extra_headers["Message-ID"] = message_id(follower, ids)
+            message.connection = connection
+            message.send()
     except IntegrityError:
         return False
     return True
 
 
-def send_digests(frequency, now=None):
-    """Send each follower of `frequency` the approved updates they follow not yet sent them,
-    approved since they confirmed; returns how many digests were sent."""
-    now = now or timezone.now()
-    delete_unconfirmed(now)
-    sent = 0
-    for follower in receiving(frequency).iterator():
-        updates = ProgressUpdate.objects.approved().filter(reviewed_at__gte=follower.confirmed_at)
-        updates = updates.filter(digest_filter(follower)).exclude(
-            pk__in=follower.deliveries.values("update")
-        )
-        updates = updates_for_email(updates.order_by("reviewed_at", "pk"))
-        if updates:
-            sent += send_once(follower, updates, "digest")
-    return sent
+def message_id(follower, ids):
+    """The same Message-ID for the same follower and changes, so that a message sent again
+    after a worker died between the send and the commit is known as a copy."""
+    digest = hashlib.sha256(f"{follower.pk}:{ids}".encode()).hexdigest()[:32]
+    return f"<follow.{digest}@{urlsplit(settings.SITE_URL).hostname}>"
 
 
-def digest_filter(follower):
+def log_url(follower):
+    """The public log of what `follower` follows, for the changes a message only counts."""
+    query = {}
     if follower.city_id:
-        return Q(city=follower.city_id)
-    if follower.principle_id:
-        return Q(action__principle=follower.principle_id)
-    return Q()
+        query = {"state": follower.city.state, "city": follower.city.slug}
+    elif follower.principle_id:
+        query = {"principle": follower.principle.number}
+    with translation.override(follower.language):
+        path = reverse("commitments:updates")
+    return f"{settings.SITE_URL}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
-@task()
-def send_digests_task(frequency):
-    return send_digests(frequency)
+def stop_if_bounced(follower, refused):
+    """A permanent refusal (5xx) of the address is a bounce: no more mail to it. A passing one
+    (4xx) leaves it to the next run."""
+    codes = [code for code, _reason in refused.recipients.values()]
+    if codes and all(500 <= code < 600 for code in codes):
+        follower.stopped_at, follower.stop_reason = timezone.now(), StopReason.BOUNCED
+        follower.save(update_fields=["stopped_at", "stop_reason"])
 
 
 def delete_unconfirmed(now=None):

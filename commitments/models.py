@@ -517,10 +517,15 @@ class CurrentStatus(models.Model):
 def rated_on(day, period=""):
     """The condition that a rating period (`period`: the path to it) covered the end of `day`:
     its update was then its city's current status in the public record."""
-    end = start_of_day_after(day)
+    return rated_at(start_of_day_after(day), period)
+
+
+def rated_at(moment, period=""):
+    """The condition that a rating period covered `moment`: approved before it and not
+    superseded until it or later."""
     still_open = Q(**{f"{period}public_until__isnull": True})
-    return (still_open | Q(**{f"{period}public_until__gte": end})) & Q(
-        **{f"{period}public_from__lt": end}
+    return (still_open | Q(**{f"{period}public_until__gte": moment})) & Q(
+        **{f"{period}public_from__lt": moment}
     )
 
 

@@ -51,8 +51,9 @@ from commitments.models import (
     Pledge,
     PledgeStatus,
     Principle,
-    rated_on,
+    rated_at,
     ratings,
+    start_of_day_after,
 )
 from commitments.scoring import (
     COVERAGE_THRESHOLD,
@@ -270,14 +271,20 @@ def scored_as_of(day, cities=None):
     computed by the same query from that day's ratings, with the mayor then in office and
     their pledge status as approved by then."""
     cities = City.objects.all() if cities is None else cities
-    covering = rated_on(day, period="rating_periods__")
-    cities = cities.annotate(rated_then=FilteredRelation("rating_periods", condition=covering))
     next_day = day + timedelta(days=1)
     serving = Mayor.objects.serving_during(day, next_day).filter(city=OuterRef("pk"))
     pledged = pledge_record(day).filter(
         serving_during(day, next_day, mayor="mayor__"), mayor__city=OuterRef("pk")
     )
-    return compute_scores(cities, framework_constants(), "rated_then").annotate(
+    return scored_at(start_of_day_after(day), cities).annotate(
         mayor_name=Subquery(serving.order_by("-term_start").values("name")[:1]),
         pledge_status=pledge_status_of(pledged),
     )
+
+
+def scored_at(moment, cities):
+    """The cities' scores and grades computed from the ratings in force at `moment` (the
+    figures only: no mayor or pledge)."""
+    covering = rated_at(moment, period="rating_periods__")
+    cities = cities.annotate(rated_then=FilteredRelation("rating_periods", condition=covering))
+    return compute_scores(cities, framework_constants(), "rated_then")

@@ -149,6 +149,11 @@ SITE_URL = env.str(
     "SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
 ).rstrip("/")
 
+# Followers' mail: at most one message per follower in this many minutes (a burst of approvals
+# goes as one message), each telling this many changes in full and counting the rest.
+FOLLOW_THROTTLE_MINUTES = env.int("FOLLOW_THROTTLE_MINUTES", default=10)
+FOLLOW_UPDATES_PER_MESSAGE = env.int("FOLLOW_UPDATES_PER_MESSAGE", default=25)
+
 # Background work (email, long imports) through Django 6's tasks API, backported by
 # django-tasks: stored in the database and run by `manage.py db_worker` (`make run` starts
 # one), or, with TASKS_URL=redis://…, queued in Redis and run by RQ workers

@@ -1,8 +1,12 @@
 """Following by email: double opt-in, one message per approved change followed, digests sent
 once, one-click unsubscribe without an account, and addresses never confirmed forgotten."""
 
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
 from datetime import timedelta
 from email import message_from_bytes, policy
 
@@ -11,12 +15,19 @@ from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 
-from commitments.following import after_update_review, notify_followers, send_once
+from commitments.following import (
+    after_update_review,
+    message_id,
+    notify_followers,
+    send_due,
+    send_once,
+)
 from commitments.models import Action, Follower, FollowerDelivery, Frequency, Principle
 from commitments.services import approve_update
 from tests.factories import ProgressUpdateFactory, reviewer
@@ -192,25 +203,73 @@ def test_a_stopped_follower_gets_nothing(client, city, approve):
     followed(client, city)
     Follower.objects.update(stopped_at=timezone.now(), stop_reason="bounced")
     approve(city)
-    call_command("send_digests", frequency="daily")
+    call_command("send_follower_mail")
     assert mail.outbox == []
 
 
-def test_a_digest_sends_the_changes_once(client, city, approve):
+def test_a_digest_sends_the_changes_once_and_at_most_once_a_day(client, city, approve):
     followed(client, city, frequency=Frequency.DAILY)
     approve(city, code="1.2")
     approve(city, code="1.3")
     assert mail.outbox == []  # a digest follower is not written to at each change
-    call_command("send_digests", frequency="weekly")
-    assert mail.outbox == []
-    call_command("send_digests", frequency="daily")
+    call_command("send_follower_mail")
     [digest] = mail.outbox
     assert digest.subject == "Pledge Tracker: 2 new updates"
     assert "action" not in digest.subject
     assert "1.2 " in digest.body and "1.3 " in digest.body
     assert "List-Unsubscribe" in digest.extra_headers
-    call_command("send_digests", frequency="daily")
+    # Each change with the score just before and just after it, not today's.
+    assert "Score: from 0 (Incomplete) to 3 (Incomplete)." in digest.body
+    assert "Score: from 3 (Incomplete) to 6 (Incomplete)." in digest.body
+    call_command("send_follower_mail")
     assert len(mail.outbox) == 1
+    approve(city, code="1.4")
+    send_due(timezone.now() + timedelta(hours=22))
+    assert len(mail.outbox) == 1  # not a day since the last digest
+    send_due(timezone.now() + timedelta(days=1))
+    assert len(mail.outbox) == 2
+    assert "1.4 " in mail.outbox[1].body and "1.2 " not in mail.outbox[1].body
+
+
+def test_a_burst_of_approvals_is_one_message_after_the_first(settings, client, city, approve):
+    settings.FOLLOW_THROTTLE_MINUTES = 10
+    followed(client, city)
+    for code in ("1.2", "1.3", "1.4"):
+        approve(city, code=code)
+    [first] = mail.outbox
+    assert "1.2" in first.subject
+    assert send_due(timezone.now() + timedelta(minutes=9)) == 0
+    assert send_due(timezone.now() + timedelta(minutes=10)) == 1
+    second = mail.outbox[1]
+    assert second.subject == "Pledge Tracker: 2 new updates"
+    assert "1.3 " in second.body and "1.4 " in second.body and "1.2 " not in second.body
+    assert send_due(timezone.now() + timedelta(days=30)) == 0
+    assert FollowerDelivery.objects.count() == 3
+
+
+def test_a_message_tells_the_first_changes_and_counts_the_rest(settings, client, city, approve):
+    settings.FOLLOW_UPDATES_PER_MESSAGE = 1
+    followed(client, city, frequency=Frequency.WEEKLY)
+    approve(city, code="1.2")
+    approve(city, code="1.3")
+    send_due()
+    [digest] = mail.outbox
+    assert digest.subject == "Pledge Tracker: 2 new updates"
+    assert "1.2 " in digest.body and "1.3 " not in digest.body
+    log = f"{SITE}/updates/?state=MN&city=minneapolis"
+    assert f"And 1 more change, on the public log: {log}" in digest.body
+    assert f'<a href="{log.replace("&", "&amp;")}">the public log</a>' in digest.alternatives[0][0]
+    assert FollowerDelivery.objects.count() == 2  # the counted change is not sent again
+    assert send_due(timezone.now() + timedelta(days=8)) == 0
+
+
+def test_the_same_changes_make_the_same_message_id(client, city, approve):
+    follower = followed(client, city, frequency=Frequency.DAILY)
+    update = approve(city)
+    assert message_id(follower, [update.pk]) == message_id(follower, [update.pk])
+    assert message_id(follower, [update.pk]) != message_id(follower, [update.pk, 1])
+    send_due()
+    assert mail.outbox[0].extra_headers["Message-ID"] == message_id(follower, [update.pk])
 
 
 def test_addresses_never_confirmed_are_deleted_after_a_week(client, city, other_city):
@@ -220,7 +279,7 @@ def test_addresses_never_confirmed_are_deleted_after_a_week(client, city, other_
     week_ago = timezone.now() - timedelta(days=7, minutes=1)
     Follower.objects.exclude(email="new@example.org").update(created_at=week_ago)
     Follower.objects.filter(email="kept@example.org").update(confirmed_at=week_ago)
-    call_command("delete_unconfirmed_followers")
+    call_command("send_follower_mail")
     assert sorted(Follower.objects.values_list("email", flat=True)) == [
         "kept@example.org",
         "new@example.org",
@@ -256,15 +315,28 @@ def test_following_is_rate_limited(settings, client, city):
 
 class Inbox:
     """An aiosmtpd handler keeping every message it accepts; it refuses the message to
-    `refuse` (as a server going away mid-batch would) while `refuse` is set."""
+    `refuse` (as a server going away mid-batch would) while `refuse` is set, and the
+    recipients in `refused` with their reply."""
 
     def __init__(self):
         self.messages = []
         self.refuse = None
+        self.refused = {}
+        self.kill_sender_at, self.sender = None, None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return self.refused[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if envelope.rcpt_tos == [self.refuse]:
             return "451 Requested action aborted: local error in processing"
+        if envelope.rcpt_tos == [self.kill_sender_at]:
+            self.sender.kill()  # SIGKILL: the worker dies before the message is accepted
+            self.sender.wait()
+            return "451 The sender is gone"
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
@@ -276,6 +348,7 @@ def smtp_inbox(settings):
     with socket.socket() as probe:  # a free port (the controller's start check needs a real one)
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    inbox.port = port
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -322,11 +395,73 @@ def test_messages_arrive_over_smtp_once_each_despite_a_failure_mid_batch(
     )
 
 
+def confirmed_over_smtp(client, inbox, city, emails, frequency="immediately"):
+    for email in emails:
+        follow(client, email=email, city=city.pk, frequency=frequency)
+    for confirmation in inbox.messages:
+        text = confirmation.get_body(("plain",)).get_content()
+        client.get(re.search(rf"{SITE}(\S*/follow/confirm/\S+/)", text)[1])
+    inbox.messages.clear()
+
+
+def test_an_address_refused_for_good_is_stopped_and_the_batch_goes_on(
+    smtp_inbox, client, city, approve
+):
+    confirmed_over_smtp(client, smtp_inbox, city, ["a@example.org", "b@example.org", "c@x.org"])
+    smtp_inbox.refused = {"b@example.org": "550 5.1.1 No such user"}
+    approve(city)
+    assert sorted(recipients(smtp_inbox)) == ["a@example.org", "c@x.org"]
+    bounced = Follower.objects.get(email="b@example.org")
+    assert (bounced.stop_reason, bounced.stopped_at is not None) == ("bounced", True)
+    smtp_inbox.refused = {}
+    assert send_due(timezone.now() + timedelta(days=1)) == 0
+
+
+def test_an_address_refused_for_now_is_sent_to_by_the_next_run(smtp_inbox, client, city, approve):
+    confirmed_over_smtp(client, smtp_inbox, city, ["a@example.org", "b@example.org", "c@x.org"])
+    smtp_inbox.refused = {"b@example.org": "450 4.2.1 Mailbox busy, try later"}
+    approve(city)
+    assert sorted(recipients(smtp_inbox)) == ["a@example.org", "c@x.org"]
+    assert Follower.objects.get(email="b@example.org").stopped_at is None
+    smtp_inbox.refused = {}
+    assert send_due() == 1
+    assert sorted(recipients(smtp_inbox)) == ["a@example.org", "b@example.org", "c@x.org"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="another process shares the database on PostgreSQL"
+)
+def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(smtp_inbox, client, city, approve):
+    emails = ["a@example.org", "b@example.org", "c@example.org"]
+    confirmed_over_smtp(client, smtp_inbox, city, emails, frequency=Frequency.DAILY)
+    approve(city)
+    smtp_inbox.kill_sender_at = "b@example.org"
+    worker = {"DEBUG": "true", "DATABASE_URL": database_url(), "SITE_URL": SITE,
+              "EMAIL_URL": f"smtp://127.0.0.1:{smtp_inbox.port}"}  # fmt: skip
+    smtp_inbox.sender = subprocess.Popen(
+        [sys.executable, "manage.py", "send_follower_mail"],
+        env=os.environ | worker,
+        stdout=subprocess.DEVNULL,
+    )
+    assert smtp_inbox.sender.wait(timeout=60) == -signal.SIGKILL
+    assert recipients(smtp_inbox) == ["a@example.org"]
+    smtp_inbox.kill_sender_at = None
+    assert send_due() == 2  # the retry: the next run
+    assert sorted(recipients(smtp_inbox)) == emails
+    assert FollowerDelivery.objects.count() == 3
+
+
+def database_url():
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 def test_a_change_claimed_by_another_worker_is_not_sent_again(client, city, approve):
     follower = followed(client, city, frequency=Frequency.DAILY)
     update = approve(city)
     FollowerDelivery.objects.create(follower=follower, update=update)  # the other worker's claim
-    assert send_once(follower, [update], "update") is False
+    assert send_once(follower, [update.pk]) is False
     assert mail.outbox == []
 
 
