@@ -3,7 +3,8 @@ reviewers' answers. A report never changes a score (`commitments.scores` never r
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from commitments.models import (
     CurrentStatus,
     EvidenceKind,
     ReviewState,
+    start_of_day_after,
 )
 from commitments.services import approve_update, check_may_review, propose_update
 
@@ -51,23 +53,28 @@ def report_for_city(user, city, action, status, summary, happened_on, evidence_u
     return report
 
 
-def has_verified_official(city):
-    return CityOfficial.objects.filter(city=city, verified_at__isnull=False).exists()
+def has_verified_official(city, day=None):
+    """Whether staff have verified an official of the city (by the end of `day`)."""
+    verified = CityOfficial.objects.filter(city=city, verified_at__isnull=False)
+    if day is not None:
+        verified = verified.filter(verified_at__lt=start_of_day_after(day))
+    return verified.exists()
 
 
 def disagreements():
-    """Latest city reports, unanswered, whose status differs from the independent rating."""
+    """Latest city reports, unanswered, whose status differs from the independent rating
+    (`independent`: None when there is none), oldest first; one query to list or count."""
     newer = CityReport.objects.filter(
         city=OuterRef("city"), action=OuterRef("action"), submitted_at__gt=OuterRef("submitted_at")
     )
     rating = CurrentStatus.objects.filter(city=OuterRef("city"), action=OuterRef("action"))
-    reports = (
+    return (
         CityReport.objects.filter(~Exists(newer), answered_at__isnull=True)
         .annotate(independent=Subquery(rating.values("status")[:1]))
+        .exclude(status=Coalesce("independent", Value("")))  # no status is ""
         .select_related("city", "action")
         .order_by("submitted_at", "id")
     )
-    return [report for report in reports if report.independent != report.status]
 
 
 @transaction.atomic

@@ -1,8 +1,8 @@
 """Cities side by side: the grid of cities against the actions, and the comparison of a few.
 
 Both read scores from the scored cities (`scores.scored_cities`) and statuses from their ratings
-(`models.ratings`) in one query for every city shown, so their pages run a fixed number of
-queries, today or as of a past day.
+(`models.ratings`) in one query for every city shown (the grid the cities' own reports in one
+more), so their pages run a fixed number of queries, today or as of a past day.
 """
 
 import re
@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cities.models import City
-from commitments.models import Action, Principle, ratings
+from commitments.models import Action, CityReport, Principle, ratings
+from commitments.selectors import latest_city_reports, report_differs
 
 MIN_COMPARED = 2
 MAX_COMPARED = 4
@@ -54,6 +55,11 @@ class GridCell:
     href: str
     status: str | None = None
     score: int | None = None
+    report: CityReport | None = None  # the city's own latest account, which never scores
+
+    @property
+    def report_differs(self):
+        return report_differs(self.report, self.status)
 
 
 @dataclass
@@ -64,17 +70,18 @@ class GridRow:
 
 
 def action_grid(cities, actions, day=None):
-    """A row per city, a cell per action: its status (as of `day`), linked to the evidence on
-    the city page."""
-    statuses = statuses_of(cities, day)
+    """A row per city, a cell per action: its status and the city's own report on it (as of
+    `day`), linked to the evidence on the city page."""
+    statuses, reports = statuses_of(cities, day), latest_city_reports(cities, day)
     anchors = [(action.pk, action.anchor) for action in actions]
     rows = []
     for city in cities:
         href = city.get_absolute_url()
         cells = [
-            GridCell(f"{href}#{anchor}", status=statuses.get((city.pk, action_id)))
+            GridCell(f"{href}#{anchor}", status=statuses.get((city.pk, action_id)),
+                     report=reports.get((city.pk, action_id)))
             for action_id, anchor in anchors
-        ]
+        ]  # fmt: skip
         rows.append(GridRow(city, href, cells))
     return rows
 

@@ -153,8 +153,7 @@ class ActionRow:
 
     @property
     def report_differs(self):
-        """Whether the city reports another status than the independent rating."""
-        return self.report is not None and self.report.status != self.status
+        return report_differs(self.report, self.status)
 
     @property
     def points(self):
@@ -168,15 +167,42 @@ class PrincipleCard:
     rows: list[ActionRow]
 
 
+def report_differs(report, status):
+    """Whether the city reports (`report`, or None) another status than the independent
+    rating's `status`."""
+    return report is not None and report.status != status
+
+
+def submitted_reports(day=None):
+    """The cities' reports, or those submitted by the end of `day`."""
+    reports = CityReport.objects.all()
+    return reports if day is None else reports.filter(submitted_at__lt=start_of_day_after(day))
+
+
+def as_they_stood(reports, day=None):
+    """The reports as the public read them at the end of `day`: a reviewer's answer given
+    after it withheld (the report stays append-only: only these copies lose it)."""
+    end = None if day is None else start_of_day_after(day)
+    for report in reports:
+        if end is not None and report.answered_at is not None and report.answered_at >= end:
+            report.answer, report.answered_at, report.answered_by = "", None, None
+        yield report
+
+
+def latest_city_reports(cities, day=None):
+    """{(city id, action id): the city's latest report on the action}, as the reports stood at
+    the end of `day`, in one query."""
+    reports = submitted_reports(day).filter(city__in=cities).order_by(*CityReport.LATEST_FIRST)
+    latest = {}
+    for report in as_they_stood(reports, day):
+        latest.setdefault((report.city_id, report.action_id), report)
+    return latest
+
+
 def latest_reports(city, day=None):
     """{action id: the city's latest report on it} (as of the end of `day`), in one query."""
-    reports = CityReport.objects.filter(city=city).select_related("answered_by")
-    if day is not None:
-        reports = reports.filter(submitted_at__lt=start_of_day_after(day))
-    latest = {}
-    for report in reports.order_by(*CityReport.LATEST_FIRST):
-        latest.setdefault(report.action_id, report)
-    return latest
+    reports = latest_city_reports([city], day)
+    return {action_id: report for (_city, action_id), report in reports.items()}
 
 
 def principle_cards(scored_city, principles, statuses, day=None):

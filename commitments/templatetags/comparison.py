@@ -51,12 +51,57 @@ def _symbol(status, named, language):
 
 @register.simple_tag
 def status_cells(cells):
-    """A grid row's status cells, each linked to its evidence: one tag per row, not per cell."""
+    """A grid row's status cells, each linked to its evidence and marked where the city
+    reports its own account: one tag per row, not per cell."""
     return format_html_join(
         "",
-        '<td><a href="{}">{}</a></td>',
-        ((cell.href, status_symbol(cell.status)) for cell in cells),
+        '<td><a href="{}">{}{}</a></td>',
+        ((cell.href, status_symbol(cell.status), city_mark(cell)) for cell in cells),
     )
+
+
+# The mark of a cell whose city reports the same status as the rating, or another.
+CITY_MARKS = {False: "*", True: "≠"}
+
+
+def city_mark(cell):
+    """What the city reports on a cell's action, if anything: a mark, and in words."""
+    if cell.report is None:
+        return ""
+    return _city_mark(cell.report.status, cell.report_differs, get_language())
+
+
+@lru_cache(maxsize=64)
+def _city_mark(reported, differs, language):
+    words = (
+        _("The city reports: %(status)s (differs)")
+        if differs
+        else _("The city reports: %(status)s")
+    ) % {"status": status_label(reported)}
+    return format_html(
+        '<span class="city-mark city-mark-{}" aria-hidden="true" title="{}">{}</span>'
+        '<span class="visually-hidden">; {}</span>',
+        "differs" if differs else "agrees",
+        words,
+        CITY_MARKS[differs],
+        words,
+    )
+
+
+@register.simple_tag
+def city_mark_legend():
+    """The legend's entries for the marks of the cities' own reports."""
+    names = {
+        False: _("The city reports the same status"),
+        True: _("The city reports another status"),
+    }
+    return format_html_join(
+        "",
+        '<li class="list-inline-item"><span class="city-mark city-mark-{}" aria-hidden="true">'
+        '{}</span><span class="symbol-name">{}</span></li>',
+        (("differs" if differs else "agrees", mark, names[differs])
+         for differs, mark in CITY_MARKS.items()),
+    )  # fmt: skip
 
 
 @register.simple_tag
