@@ -71,13 +71,17 @@ def subscribe(data, subject):
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
+    """The emailed link asks (GET) and its button confirms (POST): mail scanners that open
+    every link in a message must not subscribe anyone."""
     follower = following.follower_for(token, following.CONFIRM_SALT, following.UNCONFIRMED_FOR)
     if follower is None:
         raise Http404(_("This confirmation link is not valid any more. Please follow again."))
-    following.confirm(follower)
-    return render(request, "following/confirmed.html", {"follower": follower, "token": token})
+    if request.method == "POST" or follower.confirmed_at is not None:
+        following.confirm(follower)
+        return render(request, "following/confirmed.html", {"follower": follower})
+    return render(request, "following/confirm_page.html", {"follower": follower})
 
 
 @csrf_exempt  # RFC 8058: mail clients POST here without a token; the signed link is the proof

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -17,9 +17,15 @@ from commitments.city_reports import (
     official_city,
     report_for_city,
 )
-from commitments.models import REVIEW_PERMISSION, Action, CityReport, start_of_day_after
+from commitments.models import REVIEW_PERMISSION, Action, CityReport
 from commitments.open_data import csv_download
-from commitments.selectors import current_statuses, framework, principle_cards
+from commitments.selectors import (
+    as_they_stood,
+    current_statuses,
+    framework,
+    principle_cards,
+    submitted_reports,
+)
 
 
 class CityReportForm(forms.ModelForm):
@@ -70,14 +76,12 @@ def disagreements_queue(request):
     if not request.user.has_perm(REVIEW_PERMISSION):
         raise PermissionDenied(_("Reviewing submissions needs the review permission."))
     if request.method == "POST":
-        report = get_object_or_404(CityReport, pk=request.POST.get("report"))
+        decision = QueueDecisionForm(request.POST)
+        if not decision.is_valid():
+            messages.error(request, _("That report is not in the queue any more."))
+            return redirect("official:queue")
         try:
-            if request.POST.get("confirm"):
-                confirm_report(report, request.user)
-                messages.success(request, _("Confirmed: the independent rating now agrees."))
-            else:
-                answer_report(report, request.user, request.POST.get("answer", ""))
-                messages.success(request, _("Your answer is published beside the report."))
+            decide(request, **decision.cleaned_data)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -85,12 +89,28 @@ def disagreements_queue(request):
     return render(request, "official/queue.html", {"reports": disagreements()})
 
 
+class QueueDecisionForm(forms.Form):
+    """A reviewer's decision on a report in the queue: confirm it, or answer why not."""
+
+    report = forms.ModelChoiceField(queryset=CityReport.objects.all())
+    confirm = forms.BooleanField(required=False)
+    answer = forms.CharField(required=False)
+
+
+def decide(request, report, confirm, answer):
+    if confirm:
+        confirm_report(report, request.user)
+        messages.success(request, _("Confirmed: the independent rating now agrees."))
+    else:
+        answer_report(report, request.user, answer)
+        messages.success(request, _("Your answer is published beside the report."))
+
+
 def city_reports_csv(request):
-    """Every city's every report (as of the end of a day), oldest first: the full account."""
-    reports = CityReport.objects.select_related("city", "action", "submitted_by")
+    """Every city's every report (as they stood at the end of a day), oldest first: the full
+    account."""
     day = as_of(request)
-    if day is not None:
-        reports = reports.filter(submitted_at__lt=start_of_day_after(day))
+    reports = submitted_reports(day).select_related("city", "action").order_by("submitted_at", "id")
     header = ["id", "state", "city", "action", "status", "summary", "happened_on",
               "evidence_url", "submitted_at", "answer", "answered_at"]  # fmt: skip
 
@@ -99,5 +119,5 @@ def city_reports_csv(request):
                 r.happened_on, r.evidence_url, r.submitted_at.isoformat(), r.answer,
                 r.answered_at.isoformat() if r.answered_at else ""]  # fmt: skip
 
-    rows = (row(report) for report in reports.order_by("submitted_at", "id"))
+    rows = (row(report) for report in as_they_stood(reports, day))
     return csv_download("pledge-tracker-city-reports.csv", header, rows)

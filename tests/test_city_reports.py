@@ -3,7 +3,9 @@ it never moves; reviewers confirm a report or answer it publicly."""
 
 import csv
 import io
+import re
 from datetime import date
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
@@ -21,7 +23,9 @@ from commitments.city_reports import (
 )
 from commitments.models import Action, CityOfficial, CityReport, CurrentStatus, ReviewState
 from commitments.scoring import Status
-from tests.factories import ApprovedUpdateFactory, UserFactory, reviewer
+from tests.factories import ApprovedUpdateFactory, CityFactory, UserFactory, reviewer
+from tests.test_as_of import AS_OF_QUERIES, at_noon, rated_on
+from tests.test_grid_compare import QUERIES as GRID_QUERIES
 from tests.test_public_pages import CITY_PAGE_QUERIES, city_url
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +39,7 @@ def action(code):
     return Action.objects.get(code=code)
 
 
-def make_official(city, verified=True, in_group=True):
+def make_official(city, verified=True, in_group=True, verified_at=None):
     user = UserFactory()
     if in_group:
         user.groups.add(Group.objects.get(name="City officials"))
@@ -44,7 +48,7 @@ def make_official(city, verified=True, in_group=True):
         user=user,
         city=city,
         verified_by=staff if verified else None,
-        verified_at=timezone.now() if verified else None,
+        verified_at=(verified_at or timezone.now()) if verified else None,
     )
     return user
 
@@ -162,7 +166,7 @@ def test_confirming_creates_an_approved_independent_update(city):
     update = confirm_report(made, reviewer())
     assert update.review_state == ReviewState.APPROVED and update.submitted_by == reviewer()
     assert CurrentStatus.objects.get(city=city, action=action("1.1")).status == Status.ACHIEVED
-    assert disagreements() == []
+    assert list(disagreements()) == []
 
 
 def test_answering_makes_the_answer_public(client, city):
@@ -172,7 +176,7 @@ def test_answering_makes_the_answer_public(client, city):
     with pytest.raises(ValidationError):
         answer_report(made, reviewer(), "  ")
     answer_report(made, reviewer(), "The policy was not adopted by the council.")
-    assert disagreements() == []
+    assert list(disagreements()) == []
     page = client.get(city_url(city)).content.decode()
     assert "The policy was not adopted by the council." in page
     with pytest.raises(ValidationError):
@@ -198,6 +202,16 @@ def test_reviewers_work_the_queue_from_its_page(client, city, advocate):
     assert "No city" in client.get(reverse("official:queue")).content.decode()
 
 
+@pytest.mark.parametrize("report_id", ["", "abc", "999999"])
+def test_a_decision_on_no_report_changes_nothing_and_says_so(client, city, report_id):
+    report(make_official(city), city)
+    client.force_login(reviewer())
+    response = client.post(reverse("official:queue"), {"report": report_id, "answer": "No."})
+    assert response.status_code == 302
+    assert "not in the queue any more" in client.get(response.url).text
+    assert not CityReport.objects.exclude(answer="").exists()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL triggers")
 def test_a_report_is_append_only_in_the_database(city):
     made = report(make_official(city), city)
@@ -210,3 +224,178 @@ def test_a_report_is_append_only_in_the_database(city):
     answer_report(made, reviewer(), "Not adopted.")
     with pytest.raises(InternalError), transaction.atomic():
         CityReport.objects.filter(pk=made.pk).update(answer="Changed.")
+
+
+# In the grid
+
+GRID_CELL = re.compile(r'<td><a href="/cities/mn/([^/]+)/[^#"]*#action-(\d)-(\d)">(.*?)</a></td>')
+# The mark, with its words for the pointer (title) and for screen readers (hidden).
+MARK = re.compile(r'title="([^"]+)">([^<]+)</span><span class="visually-hidden">; \1</span>')
+
+
+def marks(client, **params):
+    """{(city slug, action code): (what the city reports, in words; its mark)} of the grid."""
+    body = client.get(reverse("commitments:grid"), params).content.decode()
+    cells = {(slug, f"{p}.{a}"): MARK.search(cell) for slug, p, a, cell in GRID_CELL.findall(body)}
+    assert cells
+    return {key: mark.groups() for key, mark in cells.items() if mark}
+
+
+def test_the_grid_marks_each_action_the_city_reports_on_and_where_it_differs(client, city):
+    ApprovedUpdateFactory(city=city, action=action("1.1"), status=Status.NOT_STARTED)
+    ApprovedUpdateFactory(city=city, action=action("1.2"), status=Status.ACHIEVED)
+    official = make_official(city)
+    report(official, city, "1.1", status=Status.IN_PROGRESS)
+    report(official, city, "1.1")  # the latest report is the city's account
+    report(official, city, "1.2")
+    report(official, city, "2.1", status=Status.NOT_STARTED)  # unrated: differs too
+    assert marks(client) == {
+        ("minneapolis", "1.1"): ("The city reports: Achieved (differs)", "≠"),
+        ("minneapolis", "1.2"): ("The city reports: Achieved", "*"),
+        ("minneapolis", "2.1"): ("The city reports: Not started (differs)", "≠"),
+    }
+    body = client.get(reverse("commitments:grid")).content.decode()
+    assert "The city reports another status</span></li>" in body  # in the legend
+    principles = client.get(reverse("commitments:grid"), {"view": "principles"})
+    assert "The city reports:" not in principles.content.decode()
+
+
+def test_the_grid_reads_every_city_s_reports_in_one_query(client, django_assert_num_queries):
+    for count in (2, 12):
+        for _ in range(count - City.objects.count()):
+            city = CityFactory()
+            official = make_official(city)
+            report(official, city)
+            report(official, city, "2.1")
+        with django_assert_num_queries(dict(GRID_QUERIES)["/grid/"]):
+            response = client.get(reverse("commitments:grid"))
+        assert response.status_code == 200
+        assert response.content.decode().count('title="The city reports: Achieved (differs)"') == (
+            2 * count
+        )
+
+
+# As the record stood at the end of a past day
+
+
+def on(day):
+    """The clock set to noon on `day`, while what is written now is stamped then."""
+    return mock.patch("django.utils.timezone.now", return_value=at_noon(day))
+
+
+@pytest.fixture
+def answered(city):
+    """The city rated Not started (the public record begins on January 2, 2024); an official
+    verified on July 1; their report of July 10 answered by the reviewers on August 1; the
+    claim confirmed on September 1."""
+    rated_on(city, "1.1", Status.NOT_STARTED, date(2024, 1, 1), approved=date(2024, 1, 2))
+    official = make_official(city, verified_at=at_noon(date(2024, 7, 1)))
+    with on(date(2024, 7, 10)):
+        made = report(official, city)
+    with on(date(2024, 8, 1)):
+        answer_report(made, reviewer(), "The council never voted on it.")
+    with on(date(2024, 9, 1)):
+        confirm_report(made, reviewer())
+    return made
+
+
+@pytest.mark.parametrize(
+    ("day", "verified", "reported", "answer"),
+    [
+        ("2024-06-30", False, False, False),
+        ("2024-07-09", True, False, False),
+        ("2024-07-31", True, True, False),
+        ("2024-08-01", True, True, True),
+    ],
+)
+def test_the_city_page_as_of_a_day_shows_the_city_s_account_as_it_stood(
+    client, city, answered, day, verified, reported, answer
+):
+    body = client.get(city_url(city), {"as_of": day}).content.decode()
+    assert ("verified by our staff" in body) is verified
+    assert ("The city reports:" in body) is reported
+    assert ("The council never voted on it." in body) is answer
+
+
+def test_the_api_as_of_a_day_shows_the_city_s_report_as_it_stood(client, city, answered):
+    def reported(day):
+        url = reverse("api:city-detail", args=[city.state, city.slug])
+        row = client.get(url, {"as_of": day}).json()["principles"][0]["actions"][0]
+        return row["city_report"], row["city_report_differs"]
+
+    assert reported("2024-07-09") == (None, False)
+    before_the_answer, differs = reported("2024-07-31")
+    assert before_the_answer["status"] == Status.ACHIEVED and differs is True
+    assert (before_the_answer["answer"], before_the_answer["answered_at"]) == ("", None)
+    assert reported("2024-08-01")[0]["answer"] == "The council never voted on it."
+    assert reported("2024-09-01")[1] is False  # confirmed: the rating agrees from then on
+
+
+def test_the_csv_as_of_a_day_holds_the_reports_as_they_stood(client, city, answered):
+    def rows(**params):
+        response = client.get(reverse("data:city_reports_csv"), params)
+        body = io.StringIO(b"".join(response.streaming_content).decode())
+        return [(row["id"], row["answer"], row["answered_at"]) for row in csv.DictReader(body)]
+
+    answered.refresh_from_db()
+    made, answered_at = str(answered.pk), answered.answered_at.isoformat()
+    assert rows(as_of="2024-07-09") == []
+    assert rows(as_of="2024-07-31") == [(made, "", "")]
+    assert rows(as_of="2024-08-01") == [(made, "The council never voted on it.", answered_at)]
+    assert rows() == rows(as_of="2024-08-01")
+
+
+def test_the_grid_as_of_a_day_marks_the_reports_as_they_stood(client, city, answered):
+    assert marks(client, as_of="2024-07-09") == {}
+    assert marks(client, as_of="2024-07-10") == {
+        ("minneapolis", "1.1"): ("The city reports: Achieved (differs)", "≠")
+    }
+    assert marks(client) == {("minneapolis", "1.1"): ("The city reports: Achieved", "*")}
+
+
+def test_as_of_pages_with_the_city_s_account_run_their_fixed_queries(
+    client, city, answered, django_assert_num_queries
+):
+    api = reverse("api:city-detail", args=[city.state, city.slug])
+    pinned_as = {city_url(city): "/cities/oh/pastville/", "/grid/": "/grid/",
+                 api: "/api/cities/oh/pastville/"}  # fmt: skip
+    for path, pinned in pinned_as.items():
+        with django_assert_num_queries(AS_OF_QUERIES[pinned]):
+            assert client.get(path, {"as_of": "2024-08-01"}).status_code == 200
+
+
+# The reviewers' way to the queue
+
+QUEUE_LINK = '<a class="nav-link" data-as-of="today" href="/official/disagreements/">'
+
+
+@pytest.fixture
+def two_disagreements(city):
+    ApprovedUpdateFactory(city=city, action=action("1.1"), status=Status.NOT_STARTED)
+    ApprovedUpdateFactory(city=city, action=action("1.2"), status=Status.ACHIEVED)
+    official = make_official(city)
+    report(official, city, "1.1")
+    report(official, city, "1.2")  # agrees: not in the queue
+    report(official, city, "2.1")
+    answer_report(report(official, city, "3.1"), reviewer(), "Not adopted.")  # answered
+
+
+def test_reviewers_find_the_queue_and_its_count_in_the_header_and_the_admin(
+    client, two_disagreements
+):
+    client.force_login(reviewer())
+    page = client.get(reverse("commitments:home")).content.decode()
+    assert f"{QUEUE_LINK}Disagreements (2)</a>" in page
+    admin = client.get(reverse("admin:index")).content.decode()
+    name = "Cities&#x27; reports that disagree with the rating"
+    assert f'<a href="/official/disagreements/">{name}</a></th><td>2</td>' in admin
+
+
+@pytest.mark.parametrize("who", ["anonymous", "advocate", "official", "staff"])
+def test_only_reviewers_see_the_way_to_the_queue(client, city, advocate, two_disagreements, who):
+    users = {"advocate": advocate, "official": make_official(city),
+             "staff": UserFactory(is_staff=True, is_superuser=False)}  # fmt: skip
+    if who in users:
+        client.force_login(users[who])
+    for page in ("commitments:home", "admin:index"):
+        assert "/official/disagreements/" not in client.get(reverse(page)).content.decode()

@@ -76,7 +76,7 @@ def link_in(message, name):
 def followed(client, city, **options):
     """A confirmed follower of `city`, through the form and the emailed link."""
     follow(client, city=city.pk, **options)
-    client.get(link_in(mail.outbox.pop(), "confirm"))
+    client.post(link_in(mail.outbox.pop(), "confirm"))
     return Follower.objects.get(city=city)
 
 
@@ -132,7 +132,7 @@ def test_followers_of_the_principle_and_the_tracker_are_told_others_not(
     follow(client, email="all@example.org")
     follow(client, email="other@example.org", city=other_city.pk)
     for confirmation in list(mail.outbox):
-        client.get(link_in(confirmation, "confirm"))
+        client.post(link_in(confirmation, "confirm"))
     mail.outbox.clear()
     approve(city)
     assert sorted(message.to[0] for message in mail.outbox) == [
@@ -145,7 +145,7 @@ def test_a_follower_is_written_to_in_the_language_they_followed_in(client, city,
     follow(client, city=city.pk, prefix="/es")
     assert Follower.objects.get().language == "es"
     assert "/es/follow/confirm/" in mail.outbox[0].body
-    client.get(link_in(mail.outbox.pop(), "confirm"))
+    client.post(link_in(mail.outbox.pop(), "confirm"))
     approve(city)
     [message] = mail.outbox
     assert f"{SITE}/es/follow/unsubscribe/" in message.extra_headers["List-Unsubscribe"]
@@ -169,7 +169,7 @@ def test_unsubscribing_asks_on_get_and_leaves_on_post_without_an_account(client,
 def test_a_forged_link_neither_confirms_nor_unsubscribes(client, city):
     follow(client, city=city.pk)
     confirm = link_in(mail.outbox[0], "confirm")
-    assert client.get(confirm.replace("/confirm/", "/confirm/x")).status_code == 404
+    assert client.post(confirm.replace("/confirm/", "/confirm/x")).status_code == 404
     forged = reverse("follow:unsubscribe", args=["1:forged"])
     assert client.post(forged).status_code == 200
     assert Follower.objects.get().confirmed_at is None
@@ -372,7 +372,7 @@ def test_messages_arrive_over_smtp_once_each_despite_a_failure_mid_batch(
     assert len(smtp_inbox.messages) == 3  # the confirmations, over SMTP
     for confirmation in smtp_inbox.messages:
         text = confirmation.get_body(("plain",)).get_content()
-        client.get(re.search(rf"{SITE}(\S*/follow/confirm/\S+/)", text)[1])
+        client.post(re.search(rf"{SITE}(\S*/follow/confirm/\S+/)", text)[1])
     smtp_inbox.messages.clear()
     smtp_inbox.refuse = "b@example.org"  # the batch fails at its second recipient
     update = approve(city)
@@ -400,7 +400,7 @@ def confirmed_over_smtp(client, inbox, city, emails, frequency="immediately"):
         follow(client, email=email, city=city.pk, frequency=frequency)
     for confirmation in inbox.messages:
         text = confirmation.get_body(("plain",)).get_content()
-        client.get(re.search(rf"{SITE}(\S*/follow/confirm/\S+/)", text)[1])
+        client.post(re.search(rf"{SITE}(\S*/follow/confirm/\S+/)", text)[1])
     inbox.messages.clear()
 
 
@@ -470,12 +470,25 @@ def test_the_confirmation_link_runs_a_fixed_number_of_queries(
 ):
     follow(client, city=city.pk)
     confirm = link_in(mail.outbox.pop(), "confirm")
+    with django_assert_num_queries(1):  # the follower
+        assert client.get(confirm).status_code == 200
     # The follower, and marking it confirmed (followers are no part of the public record, so
     # nothing touches the record stamp: `caching.connect`).
     with django_assert_num_queries(2):
-        assert client.get(confirm).status_code == 200
+        assert client.post(confirm).status_code == 200
     with django_assert_num_queries(1):  # confirmed already: nothing to write
         assert client.get(confirm).status_code == 200
+
+
+def test_opening_the_link_asks_and_only_the_button_confirms(client, city):
+    follow(client, city=city.pk)
+    confirm = link_in(mail.outbox.pop(), "confirm")
+    page = Client(enforce_csrf_checks=True).get(confirm)  # as a mail scanner would open it
+    assert "Send updates to fan@example.org?" in page.text
+    assert 'name="csrfmiddlewaretoken"' in page.text
+    assert Follower.objects.get().confirmed_at is None
+    assert "your address is confirmed" in client.post(confirm).text
+    assert Follower.objects.get().confirmed_at is not None
 
 
 def test_staff_record_a_bounce_in_the_admin_and_mail_stops(admin_client, client, city, approve):
