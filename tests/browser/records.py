@@ -6,10 +6,19 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 
 from cities.models import City
-from commitments.demo import seed_demo
-from commitments.models import Action, Pledge, Principle, ProgressUpdate
+from commitments.demo import DEMO_REVIEWER, seed_demo
+from commitments.models import (
+    Action,
+    CurrentStatus,
+    Follower,
+    Frequency,
+    Pledge,
+    Principle,
+    ProgressUpdate,
+)
 from commitments.scoring import Status
 from tests.factories import CityFactory, MayorFactory, rate
+from tests.test_city_reports import make_official, report
 
 # Enough of the demo for every kind of page: the biggest city (Los Angeles, the tallest city
 # page), three in one state to filter, the compare example's two, and a small town.
@@ -30,7 +39,9 @@ RATED_CITIES = [
 
 
 def demo_record():
-    """Seed the demo cities; the record that `tests.url_list.url_for` fills URLs from."""
+    """Seed the demo cities; the record that `tests.url_list.url_for` fills URLs from, with
+    who opens the pages that need a login, and a follower not yet confirmed, whose links are
+    opened."""
     seed_demo(DEMO_CITIES)
     city = City.objects.get(state="CA", slug="los-angeles")
     update = ProgressUpdate.objects.approved().filter(city=city).first()
@@ -41,7 +52,22 @@ def demo_record():
         "evidence": update.evidence.first(),
         "pledge": Pledge.objects.approved().first(),
         "advocate": get_user_model().objects.get(assigned_cities=city),
+        "official": official_who_disagrees(city),
+        "reviewer": get_user_model().objects.get(username=DEMO_REVIEWER.username),
+        "follower": Follower.objects.create(
+            email="fan@example.org", city=city, frequency=Frequency.IMMEDIATELY, language="en"
+        ),
     }
+
+
+def official_who_disagrees(city):
+    """A verified official of `city` whose report on 1.1 differs from its independent rating,
+    so that the reviewers' queue is not empty."""
+    official = make_official(city)
+    rated = CurrentStatus.objects.filter(city=city, action__code="1.1").first()
+    achieved = rated is not None and rated.status == Status.ACHIEVED
+    report(official, city, "1.1", status=Status.IN_PROGRESS if achieved else Status.ACHIEVED)
+    return official
 
 
 def rated_cities():

@@ -1,6 +1,6 @@
-"""Every public page and every advocate page, in English and Spanish, in Chromium at 1280 and
-375 px: no serious or critical axe-core violation, no sideways scroll, no request to another
-host, no console error.
+"""Every public page, following's pages, and every advocate's, official's and reviewer's page, in
+English and Spanish, in Chromium at 1280 and 375 px: no serious or critical axe-core violation,
+no sideways scroll, no request to another host, no console error.
 
 Each page is saved as a screenshot; screenshots/heights.txt lists heights and axe's counts.
 """
@@ -19,8 +19,9 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-# Pages that need a query string to show what they are for.
-QUERIES = {"commitments:compare": "?cities=mn/minneapolis,ga/atlanta"}
+# Pages that need a query string to show what they are for, filled from the record.
+QUERIES = {"commitments:compare": "?cities=mn/minneapolis,ga/atlanta",
+           "follow:follow": "?city={city.pk}"}  # fmt: skip
 
 
 def pages(names, record, language="en"):
@@ -30,7 +31,7 @@ def pages(names, record, language="en"):
     with translation.override(language):
         return [
             (name if language == "en" else f"{language}:{name}",
-             url_for(name, args, record) + QUERIES.get(name, ""))
+             url_for(name, args, record) + QUERIES.get(name, "").format_map(record))
             for name, args in names
             if not name.startswith("api:") or name == "api:docs"
         ]  # fmt: skip
@@ -40,21 +41,38 @@ def pages(names, record, language="en"):
 @pytest.mark.parametrize("width", [DESKTOP, PHONE])
 def test_every_page(open_tab, width):
     record = demo_record()
-    visitor, advocate = open_tab(width), open_tab(width)
-    advocate.log_in(record["advocate"])
+    # Who opens which pages, each in a tab of their own: a visitor, signed in as no one, the
+    # public pages and following's (by the record's follower's links); each other page, the
+    # person it is for.
+    visitor = pages(public_urls() + ours("follow:"), record) + [("login", reverse("login"))]
+    visitor += pages(ours("commitments:") + ours("follow:"), record, "es")
+    walks = {
+        None: visitor,
+        "advocate": in_both_languages(ours("advocate:"), record),
+        "official": in_both_languages(ours("official:page"), record),
+        "reviewer": in_both_languages(ours("official:queue"), record),
+    }
+    problems, figures = [], []
+    for person, walk in walks.items():
+        tab = open_tab(width)
+        if person:
+            tab.log_in(record[person])
+        found, measured = check_pages(tab, width, walk)
+        problems += found
+        figures += measured
+    write_measurements(f"pages-{width}", figures)
 
-    public = pages(public_urls(), record) + [("login", reverse("login"))]
-    public += pages(ours("commitments:"), record, "es")
-    problems, figures = check_pages(visitor, width, public)
-    advocate_pages = pages(ours("advocate:"), record) + pages(ours("advocate:"), record, "es")
-    advocate_problems, advocate_figures = check_pages(advocate, width, advocate_pages)
-    write_measurements(f"pages-{width}", figures + advocate_figures)
-
-    seen = {figure["page"] for figure in figures + advocate_figures}
-    assert {"home", "scorecard", "city", "advocate-dashboard", "advocate-workspace"} <= seen
-    assert {"es-home", "es-city", "es-advocate-workspace"} <= seen
-    problems += advocate_problems
+    seen = {figure["page"] for figure in figures}
+    assert {"home", "scorecard", "city", "advocate-dashboard", "advocate-workspace",
+            "follow-follow", "follow-confirm", "follow-unsubscribe",
+            "official-page", "official-queue"} <= seen  # fmt: skip
+    assert {"es-home", "es-city", "es-advocate-workspace", "es-follow-confirm",
+            "es-official-page", "es-official-queue"} <= seen  # fmt: skip
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def in_both_languages(names, record):
+    return pages(names, record) + pages(names, record, "es")
 
 
 def test_the_page_checks_can_fail(open_tab):
