@@ -11,7 +11,7 @@ score is the city's score today.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils import timezone
+from django.db.models.functions import Greatest, TruncDate
 
 from commitments.models import ProgressUpdate
 from commitments.scoring import points_for, rounded, score_share
@@ -45,11 +45,15 @@ def score_history(city, principles, today):
     # LATEST_FIRST sorts descending on each field, so the larger tuple of them is the later.
     latest_key = [field.lstrip("-") for field in ProgressUpdate.LATEST_FIRST]
     rows = ProgressUpdate.objects.approved_by(today).filter(city=city, happened_on__lte=today)
-    rows = rows.values_list("action_id", "status", "happened_on", "reviewed_at", *latest_key)
-    log = sorted(
-        (max(happened_on, timezone.localdate(reviewed_at)), tuple(key), action_id, status)
-        for action_id, status, happened_on, reviewed_at, *key in rows
-    )
+    # The day it became public, in the site's time zone, computed (and sorted on) in SQL.
+    rows = rows.annotate(public_on=Greatest("happened_on", TruncDate("reviewed_at")))
+    rows = rows.order_by("public_on", *latest_key, "action_id")
+    log = [
+        (public_on, tuple(key), action_id, status)
+        for public_on, action_id, status, *key in rows.values_list(
+            "public_on", "action_id", "status", *latest_key
+        )
+    ]
     if not log:
         return []
     latest, history, position = {}, [], 0  # action id: (its LATEST_FIRST key, status)
