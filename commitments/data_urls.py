@@ -7,7 +7,7 @@ Read-only, conditional, cached and readable as of a past day like the pages
 
 from django.urls import path
 
-from commitments import cards, converters, official_views, open_data  # noqa: F401 (registers <state:>)
+from commitments import cards, converters, open_data  # noqa: F401 (registers <state:>)
 from commitments.caching import public
 from pledge_tracker.limits import limit
 
@@ -33,7 +33,7 @@ urlpatterns = [
     path("data/updates.csv", downloads(public(open_data.updates_csv)), name="updates_csv"),
     path(
         "data/city-reports.csv",
-        downloads(public(official_views.city_reports_csv)),
+        downloads(public(open_data.city_reports_csv)),
         name="city_reports_csv",
     ),
     path("data/evidence.csv", downloads(public(open_data.evidence_csv)), name="evidence_csv"),

@@ -116,6 +116,27 @@ def state_filter(field_name="state"):
     )
 
 
+def city_slug_filter():
+    return django_filters.CharFilter(
+        field_name="city__slug", help_text=gettext_lazy("A city's slug.")
+    )
+
+
+def action_filter():
+    return django_filters.ModelChoiceFilter(
+        queryset=Action.objects.all(),
+        to_field_name="code",
+        empty_label=gettext_lazy("Any action"),
+        help_text=gettext_lazy("An action's code, for example 1.2."),
+    )
+
+
+def status_filter():
+    return django_filters.ChoiceFilter(
+        choices=Status.choices, empty_label=gettext_lazy("Any status")
+    )
+
+
 def population_filter():
     # Not named after the population column: it takes a band's key (a string), and the API
     # schema would otherwise declare it an integer like the column.
@@ -227,19 +248,10 @@ class UpdateFilter(FilterSet):
         max_length=100,
     )
     state = state_filter("city__state")
-    city = django_filters.CharFilter(
-        field_name="city__slug", help_text=gettext_lazy("A city's slug.")
-    )
+    city = city_slug_filter()
     principle = principle_filter(field_name="action__principle")
-    action = django_filters.ModelChoiceFilter(
-        queryset=Action.objects.all(),
-        to_field_name="code",
-        empty_label=gettext_lazy("Any action"),
-        help_text=gettext_lazy("An action's code, for example 1.2."),
-    )
-    status = django_filters.ChoiceFilter(
-        choices=Status.choices, empty_label=gettext_lazy("Any status")
-    )
+    action = action_filter()
+    status = status_filter()
     order = django_filters.ChoiceFilter(
         label=gettext_lazy("Order"),
         choices=[(key, label) for key, (label, _ordering) in LOG_ORDERS.items()],
@@ -306,9 +318,7 @@ class EvidenceFilter(FilterSet):
         label=gettext_lazy("Search title or publisher"), method="search", max_length=100
     )
     state = state_filter("city__state")
-    city = django_filters.CharFilter(
-        field_name="city__slug", help_text=gettext_lazy("A city's slug.")
-    )
+    city = city_slug_filter()
     kind = django_filters.ChoiceFilter(
         choices=EvidenceKind.choices, empty_label=gettext_lazy("Any kind")
     )
@@ -340,3 +350,13 @@ class PledgeFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=RECORDED_PLEDGE_STATUSES)
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+
+class CityReportFilter(FilterSet):
+    """Filters the cities' own reports."""
+
+    state = state_filter("city__state")
+    city = city_slug_filter()
+    principle = principle_filter(field_name="action__principle")
+    action = action_filter()
+    status = status_filter()

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from commitments.as_of import as_of
 from commitments.city_reports import (
     answer_report,
     confirm_report,
@@ -18,13 +17,10 @@ from commitments.city_reports import (
     report_for_city,
 )
 from commitments.models import REVIEW_PERMISSION, Action, CityReport
-from commitments.open_data import csv_download
 from commitments.selectors import (
-    as_they_stood,
     current_statuses,
     framework,
     principle_cards,
-    submitted_reports,
 )
 
 
@@ -104,20 +100,3 @@ def decide(request, report, confirm, answer):
     else:
         answer_report(report, request.user, answer)
         messages.success(request, _("Your answer is published beside the report."))
-
-
-def city_reports_csv(request):
-    """Every city's every report (as they stood at the end of a day), oldest first: the full
-    account."""
-    day = as_of(request)
-    reports = submitted_reports(day).select_related("city", "action").order_by("submitted_at", "id")
-    header = ["id", "state", "city", "action", "status", "summary", "happened_on",
-              "evidence_url", "submitted_at", "answer", "answered_at"]  # fmt: skip
-
-    def row(r):
-        return [r.pk, r.city.state, r.city.name, r.action.code, r.status, r.summary,
-                r.happened_on, r.evidence_url, r.submitted_at.isoformat(), r.answer,
-                r.answered_at.isoformat() if r.answered_at else ""]  # fmt: skip
-
-    rows = (row(report) for report in as_they_stood(reports, day))
-    return csv_download("pledge-tracker-city-reports.csv", header, rows)

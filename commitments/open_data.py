@@ -23,11 +23,17 @@ from cities.validators import without_control_characters
 from commitments.as_of import as_of
 from commitments.cards import BADGE_LABEL_COLOUR, GRADE_COLOURS, TEXT_ON_COLOUR
 from commitments.changes import changed_cities, changes_between, period_form
-from commitments.filters import CityFilter, EvidenceFilter, UpdateFilter
+from commitments.filters import CityFilter, CityReportFilter, EvidenceFilter, UpdateFilter
 from commitments.models import Evidence, PledgeStatus, Principle, ReviewState
 from commitments.scores import scored_cities
 from commitments.scoring import COVERAGE_THRESHOLD_TEXT, EXACT_PLACES, Grade, points_for
-from commitments.selectors import approved_evidence, approved_updates, framework_size
+from commitments.selectors import (
+    approved_evidence,
+    approved_updates,
+    as_they_stood,
+    framework_size,
+    submitted_reports,
+)
 
 # A spreadsheet runs a cell that starts with one of these as a formula; some (East Asian
 # locales of Excel among them) read the full-width forms as the ASCII ones.
@@ -226,6 +232,24 @@ def evidence_csv(request):
 
     return filtered_csv(request, EvidenceFilter, approved_evidence(as_of(request)),
                         "pledge-tracker-evidence.csv", header, row)  # fmt: skip
+
+
+def city_reports_csv(request):
+    """Every city's every report as it stood (at the end of a day), oldest first: the city's
+    whole account, superseded reports too."""
+    day = as_of(request)
+    reports = submitted_reports(day).select_related("city", "action").order_by("submitted_at", "id")
+    header = ["id", "state", "city", "action", "status", "summary", "happened_on",
+              "evidence_url", "submitted_at", "answer", "answered_at"]  # fmt: skip
+
+    def row(report):
+        [r] = as_they_stood([report], day)
+        return [r.pk, r.city.state, r.city.name, r.action.code, r.status, r.summary,
+                r.happened_on, r.evidence_url, r.submitted_at.isoformat(), r.answer,
+                r.answered_at.isoformat() if r.answered_at else ""]  # fmt: skip
+
+    return filtered_csv(request, CityReportFilter, reports, "pledge-tracker-city-reports.csv",
+                        header, row)  # fmt: skip
 
 
 def police_violence_csv(request):

@@ -132,6 +132,22 @@ def test_the_csv_carries_every_report(client, city):
     ]
 
 
+def test_the_csv_takes_filters_and_refuses_what_it_does_not_understand(client, city, other_city):
+    report(make_official(city), city, "1.1")
+    report(make_official(other_city), other_city, "2.1", status=Status.IN_PROGRESS)
+
+    def rows(query):
+        response = client.get(f"{reverse('data:city_reports_csv')}?{query}")
+        text = b"".join(response.streaming_content).decode()
+        return [(row["city"], row["action"]) for row in csv.DictReader(io.StringIO(text))]
+
+    assert rows(f"state=MN&city={other_city.slug}") == [("St. Paul", "2.1")]
+    assert rows("status=achieved") == [("Minneapolis", "1.1")]
+    assert rows("action=2.1&principle=2") == [("St. Paul", "2.1")]
+    refused = client.get(f"{reverse('data:city_reports_csv')}?status=perfect")
+    assert refused.status_code == 400 and "status:" in refused.text
+
+
 def test_the_official_page_is_for_verified_officials_only(client, city, advocate):
     for name in ("official:page", "official:queue"):
         assert client.get(reverse(name)).url.startswith(reverse("login"))
