@@ -8,6 +8,7 @@ fall inside its box, as d3 clips them.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from math import cos, radians, sin, sqrt, tau
 
 SCALE = 1300
@@ -73,6 +74,7 @@ PROJECTIONS = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=8192)  # a pure function of a city's place: the map projects every city
 def albers_usa(longitude, latitude):
     """(x, y) of a place on the 975×610 map, or None when it falls outside all three parts.
 

@@ -10,11 +10,12 @@ score is the city's score today.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 
 from django.db.models.functions import Greatest, TruncDate
 
 from commitments.models import ProgressUpdate
-from commitments.scoring import points_for, rounded, score_share
+from commitments.scoring import Status, points_for, rounded, score_share
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,12 @@ def score_history(city, principles, today):
     """The city's score at the end of each month from its first public update to the month of
     `today` (a past day for a page as of then), in one query; `principles` is
     `selectors.framework()` (principles with actions)."""
+    # Each action's share of the score for each status, computed once.
     shares = {
-        action.pk: (action, principle)
+        (action.pk, status): score_share(points_for(status), action, principle)
         for principle in principles
         for action in principle.actions.all()
+        for status in Status.values
     }
     # LATEST_FIRST sorts descending on each field, so the larger tuple of them is the later.
     latest_key = [field.lstrip("-") for field in ProgressUpdate.LATEST_FIRST]
@@ -57,15 +60,16 @@ def score_history(city, principles, today):
     if not log:
         return []
     latest, history, position = {}, [], 0  # action id: (its LATEST_FIRST key, status)
+    exact = Fraction(0)  # the sum of the latest statuses' shares, kept as they change
     for month, last_day in month_ends(log[0][0], today):
         while position < len(log) and log[position][0] <= last_day:
             _public_on, key, action_id, status = log[position]
             if action_id not in latest or key > latest[action_id][0]:
+                if action_id in latest:
+                    exact -= shares[action_id, latest[action_id][1]]
+                exact += shares[action_id, status]
                 latest[action_id] = (key, status)
             position += 1
-        exact = sum(
-            score_share(points_for(status), *shares[pk]) for pk, (_key, status) in latest.items()
-        )
         history.append(MonthScore(month, rounded(exact), len(latest)))
     return history
 

@@ -8,8 +8,10 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from django.utils.text import get_text_list
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from commitments.scoring import (
@@ -26,10 +28,19 @@ UNRESEARCHED = "unresearched"
 
 def score_in_words(score, grade, graded):
     """A score and grade as every text alternative says them (map, badge, card, page)."""
+    graded_words, provisional_words = score_phrases(get_language())
     if graded:
-        words = _("pledge score %(score)s of 100, grade %(grade)s")
-        return words % {"score": score, "grade": grade}
-    return _("pledge score %(score)s of 100 (provisional), no grade yet") % {"score": score}
+        return graded_words % {"score": score, "grade": grade}
+    return provisional_words % {"score": score}
+
+
+@lru_cache(maxsize=8)
+def score_phrases(_language):
+    """The phrases in the active language, looked up once: the map says one per city."""
+    return (
+        _("pledge score %(score)s of 100, grade %(grade)s"),
+        _("pledge score %(score)s of 100 (provisional), no grade yet"),
+    )
 
 
 def standing_in_words(city):

@@ -5,6 +5,7 @@ format string renders each about ten times faster than a template would.
 """
 
 from functools import cache
+from html import escape
 
 from django import template
 from django.utils.html import format_html, format_html_join
@@ -56,14 +57,16 @@ def map_symbol(grade):
 
 @register.simple_tag
 def map_markers(markers):
-    """Each city a link to its page, named by its grade and score, drawn as its grade's symbol."""
-    return format_html_join(
-        "",
-        '<a href="{}"><title>{}</title><use href="#mark-{}" class="map-marker map-marker-{}" '
-        'x="{}" y="{}"/></a>',
-        (
-            (marker.url, marker.label, marker.grade, marker.grade, f"{marker.x:.1f}",
-             f"{marker.y:.1f}")
+    """Each city a link to its page, named by its grade and score, drawn as its grade's symbol.
+
+    Built with the standard library's `html.escape` (what Django's `escape` calls) on every
+    text: at 1,500 markers, `format_html`'s lazy-aware escaping was a third of the home page.
+    """
+    return mark_safe(
+        "".join(
+            f'<a href="{escape(marker.url)}"><title>{escape(marker.label)}</title>'
+            f'<use href="#mark-{escape(marker.grade)}" class="map-marker '
+            f'map-marker-{escape(marker.grade)}" x="{marker.x:.1f}" y="{marker.y:.1f}"/></a>'
             for marker in markers
-        ),
-    )  # fmt: skip
+        )
+    )
