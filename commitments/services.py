@@ -331,6 +331,7 @@ def propose_update(
     update.evidence.set(evidence)
     if _may_publish(user, evidence):
         update = _approve_update(update, reviewer=user)
+        after_update_review(update)  # published on entry: its followers are told as well
     return update
 
 

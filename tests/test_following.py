@@ -7,7 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from email import message_from_bytes, policy
 
 import pytest
@@ -29,8 +29,9 @@ from commitments.following import (
     send_once,
 )
 from commitments.models import Action, Follower, FollowerDelivery, Frequency, Principle
-from commitments.services import approve_update
-from tests.factories import ProgressUpdateFactory, reviewer
+from commitments.services import approve_update, propose_update
+from tests.factories import EvidenceFactory, ProgressUpdateFactory, reviewer
+from tests.test_review_rights import staff_with
 
 SITE = "https://pledge.example.org"
 
@@ -123,6 +124,21 @@ def test_a_confirmed_follower_gets_one_message_per_approved_change(client, city,
     assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in message.message().as_string()
+
+
+def test_an_update_published_on_entry_is_sent_at_once(
+    client, city, django_capture_on_commit_callbacks
+):
+    followed(client, city)
+    publisher = staff_with("publish_without_review")
+    city.advocates.add(publisher)
+    evidence = EvidenceFactory(city=city, submitted_by=publisher)
+    with django_capture_on_commit_callbacks(execute=True):
+        update = propose_update(publisher, city, Action.objects.get(code="1.2"), "achieved",
+                                "Adopted.", date(2024, 5, 1), [evidence])  # fmt: skip
+    assert update.review_state == "approved"
+    [message] = [m for m in mail.outbox if m.to == ["fan@example.org"]]
+    assert "action 1.2 is now “Achieved”" in message.subject
 
 
 def test_followers_of_the_principle_and_the_tracker_are_told_others_not(
