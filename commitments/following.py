@@ -159,11 +159,13 @@ def message_gap(frequency):
 
 def unsent(follower):
     """The ids of the approved updates `follower` follows, approved since they confirmed and
-    not yet sent them, oldest first."""
+    not yet sent to their address (which may follow a city and the whole tracker both),
+    oldest first."""
     updates = ProgressUpdate.objects.approved().filter(
         followed_by(follower), reviewed_at__gte=follower.confirmed_at
     )
-    updates = updates.exclude(pk__in=follower.deliveries.values("update"))
+    sent = FollowerDelivery.objects.filter(follower__email=follower.email).values("update")
+    updates = updates.exclude(pk__in=sent)
     return list(updates.order_by("reviewed_at", "pk").values_list("pk", flat=True))
 
 

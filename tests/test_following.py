@@ -157,6 +157,19 @@ def test_followers_of_the_principle_and_the_tracker_are_told_others_not(
     ]
 
 
+def test_an_address_following_a_city_and_the_tracker_gets_each_change_once(
+    client, city, approve
+):
+    follow(client, city=city.pk)
+    follow(client, frequency=Frequency.DAILY)  # the whole tracker, from the same address
+    for confirmation in list(mail.outbox):
+        client.post(link_in(confirmation, "confirm"))
+    mail.outbox.clear()
+    approve(city)
+    assert len(mail.outbox) == 1
+    assert send_due(timezone.now() + timedelta(days=2)) == 0
+
+
 def test_a_follower_is_written_to_in_the_language_they_followed_in(client, city, approve):
     follow(client, city=city.pk, prefix="/es")
     assert Follower.objects.get().language == "es"
