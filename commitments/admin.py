@@ -176,9 +176,11 @@ class ReviewedAdmin(admin.ModelAdmin):
             self.message_user(request, "Choose approve or reject.", messages.ERROR)
             return redirect(self._url("change", item.pk))
         note = request.POST.get("note", "").strip()
-        if _review_one(self, request, item, services[decision][self.model], note) is None:
+        reviewed = _review_one(self, request, item, services[decision][self.model], note)
+        if reviewed is None:
             return redirect(self._url("change", item.pk))
-        self.message_user(request, f"{item}: {item.get_review_state_display()}.", messages.SUCCESS)
+        outcome = f"{reviewed}: {reviewed.get_review_state_display()}."
+        self.message_user(request, outcome, messages.SUCCESS)
         following = self.model.objects.pending().filter(pk__gt=item.pk).order_by("pk").first()
         if following is None:
             return redirect(self._url("changelist") + f"?review_state={ReviewState.PENDING}")

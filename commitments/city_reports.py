@@ -1,12 +1,14 @@
 """The city's own account: its officials' reports beside the independent rating, and the
 reviewers' answers. A report never changes a score (`commitments.scores` never reads it)."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cities.validators import validate_printable
 from commitments.models import (
@@ -19,6 +21,8 @@ from commitments.models import (
     start_of_day_after,
 )
 from commitments.services import approve_update, check_may_review, propose_update
+
+NOT_IN_QUEUE = gettext_lazy("That report is not in the queue any more.")
 
 
 def official_city(user):
@@ -65,7 +69,10 @@ def disagreements():
     """Latest city reports, unanswered, whose status differs from the independent rating
     (`independent`: None when there is none), oldest first; one query to list or count."""
     newer = CityReport.objects.filter(
-        city=OuterRef("city"), action=OuterRef("action"), submitted_at__gt=OuterRef("submitted_at")
+        Q(submitted_at__gt=OuterRef("submitted_at"))
+        | Q(submitted_at=OuterRef("submitted_at"), pk__gt=OuterRef("pk")),
+        city=OuterRef("city"),
+        action=OuterRef("action"),
     )
     rating = CurrentStatus.objects.filter(city=OuterRef("city"), action=OuterRef("action"))
     return (
@@ -77,13 +84,21 @@ def disagreements():
     )
 
 
+def lock_open_disagreement(report):
+    """The report, locked until the decision on it commits, if it is still in the queue: the
+    city's latest on its action, unanswered, and disagreeing with the rating. A decision taken
+    from an old page, or a second one, is refused."""
+    report = CityReport.objects.select_for_update().get(pk=report.pk)
+    if not disagreements().filter(pk=report.pk).exists():
+        raise ValidationError(NOT_IN_QUEUE)
+    return report
+
+
 @transaction.atomic
 def answer_report(report, reviewer, answer):
     """A reviewer's public answer to a city's report, saying why the rating stands."""
     check_may_review(reviewer)
-    report = CityReport.objects.select_for_update().get(pk=report.pk)
-    if report.answered_at is not None:
-        raise ValidationError(_("This report was already answered."))
+    report = lock_open_disagreement(report)
     if not answer.strip():
         raise ValidationError(_("An answer needs a reason, for the city and the public to read."))
     validate_printable(answer)
@@ -98,7 +113,10 @@ def confirm_report(report, reviewer, note=""):
     """The reviewer confirms the city's claim: an independent update, on the report's evidence,
     proposed and approved by the reviewer through the usual services."""
     check_may_review(reviewer)
-    evidence = {"title": _("The city's report on %(code)s") % {"code": report.action.code},
+    report = lock_open_disagreement(report)
+    with translation.override(settings.LANGUAGE_CODE):  # the record's language, not the page's
+        title = _("The city's report on %(code)s") % {"code": report.action.code}
+    evidence = {"title": title,
                 "url": report.evidence_url, "publisher": str(report.city),
                 "published_on": report.happened_on, "kind": EvidenceKind.STATEMENT}  # fmt: skip
     update = propose_update(reviewer, report.city, report.action, report.status,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from commitments.city_reports import (
+    NOT_IN_QUEUE,
     answer_report,
     confirm_report,
     disagreements,
@@ -74,7 +75,8 @@ def disagreements_queue(request):
     if request.method == "POST":
         decision = QueueDecisionForm(request.POST)
         if not decision.is_valid():
-            messages.error(request, _("That report is not in the queue any more."))
+            for message in decision.errors.get("__all__") or [NOT_IN_QUEUE]:
+                messages.error(request, message)
             return redirect("official:queue")
         try:
             decide(request, **decision.cleaned_data)
@@ -86,16 +88,25 @@ def disagreements_queue(request):
 
 
 class QueueDecisionForm(forms.Form):
-    """A reviewer's decision on a report in the queue: confirm it, or answer why not."""
+    """A reviewer's decision on a report in the queue: confirm it (having read its evidence),
+    or answer why not."""
 
     report = forms.ModelChoiceField(queryset=CityReport.objects.all())
     confirm = forms.BooleanField(required=False)
+    checked = forms.BooleanField(required=False)
+    note = forms.CharField(required=False, max_length=1000)
     answer = forms.CharField(required=False)
 
+    def clean(self):
+        data = super().clean()
+        if data.get("confirm") and not data.get("checked"):
+            raise ValidationError(_("Read the city's evidence before you confirm its claim."))
+        return data
 
-def decide(request, report, confirm, answer):
+
+def decide(request, report, confirm, checked, note, answer):
     if confirm:
-        confirm_report(report, request.user)
+        confirm_report(report, request.user, note)
         messages.success(request, _("Confirmed: the independent rating now agrees."))
     else:
         answer_report(report, request.user, answer)

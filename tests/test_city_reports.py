@@ -21,7 +21,14 @@ from commitments.city_reports import (
     disagreements,
     report_for_city,
 )
-from commitments.models import Action, CityOfficial, CityReport, CurrentStatus, ReviewState
+from commitments.models import (
+    Action,
+    CityOfficial,
+    CityReport,
+    CurrentStatus,
+    ProgressUpdate,
+    ReviewState,
+)
 from commitments.scoring import Status
 from tests.factories import ApprovedUpdateFactory, CityFactory, UserFactory, reviewer
 from tests.test_as_of import AS_OF_QUERIES, at_noon, rated_on
@@ -132,6 +139,21 @@ def test_the_csv_carries_every_report(client, city):
     ]
 
 
+def test_an_official_finds_their_page_in_the_header_and_others_are_told_why_not(
+    client, city, advocate
+):
+    client.force_login(make_official(city))
+    page = client.get(reverse("commitments:home")).text
+    assert f'href="{reverse("official:page")}">Minneapolis\'s account</a>' in page.replace(
+        "&#x27;", "'"
+    )
+    client.force_login(advocate)
+    assert "account</a>" not in client.get(reverse("advocate:dashboard")).text
+    refused = client.get(reverse("official:page"))
+    assert refused.status_code == 403
+    assert "This page is for verified city officials." in refused.text
+
+
 def test_the_csv_takes_filters_and_refuses_what_it_does_not_understand(client, city, other_city):
     report(make_official(city), city, "1.1")
     report(make_official(other_city), other_city, "2.1", status=Status.IN_PROGRESS)
@@ -211,7 +233,11 @@ def test_reviewers_work_the_queue_from_its_page(client, city, advocate):
     page = client.get(reverse("official:queue")).content.decode()
     assert page.count('name="confirm"') == 2
     client.post(reverse("official:queue"), {"report": answered.pk, "answer": "Not adopted."})
-    client.post(reverse("official:queue"), {"report": confirmed.pk, "confirm": "1"})
+    unread = client.post(reverse("official:queue"), {"report": confirmed.pk, "confirm": "1"})
+    assert "before you confirm" in client.get(unread.url).text  # and nothing changed
+    assert not CurrentStatus.objects.filter(city=city, action=action("2.1")).exists()
+    decision = {"report": confirmed.pk, "confirm": "1", "checked": "1", "note": "Seen."}
+    client.post(reverse("official:queue"), decision)
     answered.refresh_from_db()
     assert answered.answer == "Not adopted." and answered.answered_by == staff
     assert CurrentStatus.objects.get(city=city, action=action("2.1")).status == Status.ACHIEVED
@@ -226,6 +252,22 @@ def test_a_decision_on_no_report_changes_nothing_and_says_so(client, city, repor
     assert response.status_code == 302
     assert "not in the queue any more" in client.get(response.url).text
     assert not CityReport.objects.exclude(answer="").exists()
+
+
+def test_a_report_no_longer_in_the_queue_is_neither_confirmed_nor_answered(city):
+    ApprovedUpdateFactory(city=city, action=action("1.1"), status=Status.NOT_STARTED)
+    official = make_official(city)
+    superseded, answered, agreeing = report(official, city), report(official, city, "2.1"), None
+    report(official, city, summary="We adopted it, and published it.")  # supersedes the first
+    answer_report(answered, reviewer(), "Not adopted.")
+    ApprovedUpdateFactory(city=city, action=action("3.1"), status=Status.ACHIEVED)
+    agreeing = report(official, city, "3.1")
+    for made in (superseded, answered, agreeing):
+        for decide in (lambda r: confirm_report(r, reviewer()),
+                       lambda r: answer_report(r, reviewer(), "No.")):  # fmt: skip
+            with pytest.raises(ValidationError, match="not in the queue"):
+                decide(made)
+    assert not ProgressUpdate.objects.filter(action__code__in=["1.1", "2.1"], status="achieved")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL triggers")
@@ -266,9 +308,9 @@ def test_the_grid_marks_each_action_the_city_reports_on_and_where_it_differs(cli
     report(official, city, "1.2")
     report(official, city, "2.1", status=Status.NOT_STARTED)  # unrated: differs too
     assert marks(client) == {
-        ("minneapolis", "1.1"): ("The city reports: Achieved (differs)", "≠"),
+        ("minneapolis", "1.1"): ("The city reports: Achieved (differs from the rating)", "≠"),
         ("minneapolis", "1.2"): ("The city reports: Achieved", "*"),
-        ("minneapolis", "2.1"): ("The city reports: Not started (differs)", "≠"),
+        ("minneapolis", "2.1"): ("The city reports: Not started (differs from the rating)", "≠"),
     }
     body = client.get(reverse("commitments:grid")).content.decode()
     assert "The city reports another status</span></li>" in body  # in the legend
@@ -286,9 +328,9 @@ def test_the_grid_reads_every_city_s_reports_in_one_query(client, django_assert_
         with django_assert_num_queries(dict(GRID_QUERIES)["/grid/"]):
             response = client.get(reverse("commitments:grid"))
         assert response.status_code == 200
-        assert response.content.decode().count('title="The city reports: Achieved (differs)"') == (
-            2 * count
-        )
+        assert response.content.decode().count(
+            'title="The city reports: Achieved (differs from the rating)"'
+        ) == (2 * count)
 
 
 # As the record stood at the end of a past day
@@ -303,15 +345,14 @@ def on(day):
 def answered(city):
     """The city rated Not started (the public record begins on January 2, 2024); an official
     verified on July 1; their report of July 10 answered by the reviewers on August 1; the
-    claim confirmed on September 1."""
+    independent rating Achieved from September 1, when the council adopted the policy."""
     rated_on(city, "1.1", Status.NOT_STARTED, date(2024, 1, 1), approved=date(2024, 1, 2))
     official = make_official(city, verified_at=at_noon(date(2024, 7, 1)))
     with on(date(2024, 7, 10)):
         made = report(official, city)
     with on(date(2024, 8, 1)):
         answer_report(made, reviewer(), "The council never voted on it.")
-    with on(date(2024, 9, 1)):
-        confirm_report(made, reviewer())
+    rated_on(city, "1.1", Status.ACHIEVED, date(2024, 8, 30), approved=date(2024, 9, 1))
     return made
 
 
@@ -364,7 +405,7 @@ def test_the_csv_as_of_a_day_holds_the_reports_as_they_stood(client, city, answe
 def test_the_grid_as_of_a_day_marks_the_reports_as_they_stood(client, city, answered):
     assert marks(client, as_of="2024-07-09") == {}
     assert marks(client, as_of="2024-07-10") == {
-        ("minneapolis", "1.1"): ("The city reports: Achieved (differs)", "≠")
+        ("minneapolis", "1.1"): ("The city reports: Achieved (differs from the rating)", "≠")
     }
     assert marks(client) == {("minneapolis", "1.1"): ("The city reports: Achieved", "*")}
 

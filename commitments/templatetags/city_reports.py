@@ -3,7 +3,7 @@ reviewers' way to the cities' reports that disagree."""
 
 from django import template
 
-from commitments.city_reports import disagreements, has_verified_official
+from commitments.city_reports import disagreements, has_verified_official, official_city
 from commitments.models import REVIEW_PERMISSION
 
 register = template.Library()
@@ -23,3 +23,10 @@ def open_disagreements(context):
     if not context["request"].user.has_perm(REVIEW_PERMISSION):
         return None
     return disagreements().count()
+
+
+@register.simple_tag(takes_context=True)
+def official_city_of_user(context):
+    """The city the logged-in user verifiably speaks for, or None (a query only for those in
+    the officials' group)."""
+    return official_city(context["request"].user)

@@ -74,7 +74,7 @@ def city_mark(cell):
 @lru_cache(maxsize=64)
 def _city_mark(reported, differs, language):
     words = (
-        _("The city reports: %(status)s (differs)")
+        _("The city reports: %(status)s (differs from the rating)")
         if differs
         else _("The city reports: %(status)s")
     ) % {"status": status_label(reported)}
