@@ -1,5 +1,6 @@
 """The read-only JSON API: the same approved record as the pages, filtered the same way."""
 
+from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.decorators import api_view
@@ -9,6 +10,7 @@ from rest_framework.reverse import reverse
 
 from commitments.api_schema import Documented
 from commitments.as_of import as_of
+from commitments.city_reports import verified_officials
 from commitments.filters import CityFilter, EvidenceFilter, PledgeFilter, UpdateFilter
 from commitments.pagination import EvidencePagination, LogPagination
 from commitments.scores import pledge_record, scored_cities
@@ -45,8 +47,10 @@ class CityScorecard(PublicAPI, generics.RetrieveAPIView):
     serializer_class = CityScorecardSerializer
 
     def get_object(self):
+        day = as_of(self.request)
+        officials = verified_officials(day).filter(city=OuterRef("pk"))
         return generics.get_object_or_404(
-            scored_cities(as_of(self.request)),
+            scored_cities(day).annotate(verified_official=Exists(officials)),
             state=self.kwargs["state"].upper(),
             slug=self.kwargs["slug"],
         )

@@ -57,12 +57,15 @@ def report_for_city(user, city, action, status, summary, happened_on, evidence_u
     return report
 
 
+def verified_officials(day=None):
+    """The officials staff have verified (by the end of `day`)."""
+    verified = CityOfficial.objects.filter(verified_at__isnull=False)
+    return verified if day is None else verified.filter(verified_at__lt=start_of_day_after(day))
+
+
 def has_verified_official(city, day=None):
     """Whether staff have verified an official of the city (by the end of `day`)."""
-    verified = CityOfficial.objects.filter(city=city, verified_at__isnull=False)
-    if day is not None:
-        verified = verified.filter(verified_at__lt=start_of_day_after(day))
-    return verified.exists()
+    return verified_officials(day).filter(city=city).exists()
 
 
 def disagreements():

@@ -8,7 +8,7 @@ from itertools import islice
 
 from django.contrib.syndication.views import Feed
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import ExtractYear
 from django.http import HttpResponse, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -24,7 +24,7 @@ from commitments.as_of import as_of
 from commitments.cards import BADGE_LABEL_COLOUR, GRADE_COLOURS, TEXT_ON_COLOUR
 from commitments.changes import changed_cities, changes_between, period_form
 from commitments.filters import CityFilter, CityReportFilter, EvidenceFilter, UpdateFilter
-from commitments.models import Evidence, PledgeStatus, Principle, ReviewState
+from commitments.models import Evidence, PledgeStatus, Principle, ReviewState, ratings
 from commitments.scores import scored_cities
 from commitments.scoring import COVERAGE_THRESHOLD_TEXT, EXACT_PLACES, Grade, points_for
 from commitments.selectors import (
@@ -32,6 +32,7 @@ from commitments.selectors import (
     approved_updates,
     as_they_stood,
     framework_size,
+    report_differs,
     submitted_reports,
 )
 
@@ -238,15 +239,23 @@ def city_reports_csv(request):
     """Every city's every report as it stood (at the end of a day), oldest first: the city's
     whole account, superseded reports too."""
     day = as_of(request)
-    reports = submitted_reports(day).select_related("city", "action").order_by("submitted_at", "id")
+    rating = ratings(day).filter(city=OuterRef("city"), action=OuterRef("action"))
+    reports = (
+        submitted_reports(day)
+        .annotate(independent=Subquery(rating.values("status")[:1]))
+        .select_related("city", "action")
+        .order_by("submitted_at", "id")
+    )
     header = ["id", "state", "city", "action", "status", "summary", "happened_on",
-              "evidence_url", "submitted_at", "answer", "answered_at"]  # fmt: skip
+              "evidence_url", "submitted_at", "answer", "answered_at", "independent_status",
+              "differs"]  # fmt: skip
 
     def row(report):
         [r] = as_they_stood([report], day)
         return [r.pk, r.city.state, r.city.name, r.action.code, r.status, r.summary,
                 r.happened_on, r.evidence_url, r.submitted_at.isoformat(), r.answer,
-                r.answered_at.isoformat() if r.answered_at else ""]  # fmt: skip
+                r.answered_at.isoformat() if r.answered_at else "", r.independent or "",
+                str(report_differs(r, r.independent)).lower()]  # fmt: skip
 
     return filtered_csv(request, CityReportFilter, reports, "pledge-tracker-city-reports.csv",
                         header, row)  # fmt: skip

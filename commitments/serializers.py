@@ -181,6 +181,9 @@ class MayorSerializer(serializers.Serializer):
 
 
 class CityScorecardSerializer(CitySerializer):
+    verified_official = serializers.BooleanField(
+        help_text="Whether staff have verified an official who reports the city's own account."
+    )
     mayors = serializers.SerializerMethodField()
     principles = serializers.SerializerMethodField()
 

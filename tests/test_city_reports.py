@@ -137,6 +137,11 @@ def test_the_csv_carries_every_report(client, city):
     assert [(row["id"], row["action"], row["status"]) for row in rows] == [
         (str(made.pk), "1.1", Status.ACHIEVED)
     ]
+    assert (rows[0]["independent_status"], rows[0]["differs"]) == ("", "true")
+    ApprovedUpdateFactory(city=city, action=action("1.1"), status=Status.ACHIEVED)
+    response = client.get(reverse("data:city_reports_csv"))
+    [row] = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    assert (row["independent_status"], row["differs"]) == (Status.ACHIEVED, "false")
 
 
 def test_an_official_finds_their_page_in_the_header_and_others_are_told_why_not(
@@ -381,6 +386,10 @@ def test_the_api_as_of_a_day_shows_the_city_s_report_as_it_stood(client, city, a
         return row["city_report"], row["city_report_differs"]
 
     assert reported("2024-07-09") == (None, False)
+    detail = reverse("api:city-detail", args=[city.state, city.slug])
+    verified = [client.get(detail, {"as_of": day}).json()["verified_official"]
+                for day in ("2024-06-30", "2024-07-01")]  # fmt: skip
+    assert verified == [False, True]
     before_the_answer, differs = reported("2024-07-31")
     assert before_the_answer["status"] == Status.ACHIEVED and differs is True
     assert (before_the_answer["answer"], before_the_answer["answered_at"]) == ("", None)
