@@ -1,9 +1,10 @@
 """Following by email: double opt-in, a message per approved update or a digest, one-click
 unsubscribe (RFC 8058) and the deletion of addresses never confirmed.
 
-A follower's links carry its id signed with the site's secret (`django.core.signing`), so no
-token is stored. Every change sent is claimed first in `FollowerDelivery`, whose unique
-constraint keeps a retried task from sending it twice.
+A follower's links carry its id and a keyed hash of its address, signed with the site's secret
+(`django.core.signing`), so no token is stored and no address can be read in a link. Every
+change sent is claimed first in `FollowerDelivery`, whose unique constraint keeps a retried task
+from sending it twice.
 """
 
 import hashlib
@@ -19,6 +20,8 @@ from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django_tasks import task
 
 from cities.models import City
@@ -40,42 +43,59 @@ UNCONFIRMED_FOR = timedelta(days=7)
 
 
 def token(follower, salt):
-    # The address is signed too, so a token outlives neither the follower nor a new one.
-    return signing.dumps([follower.pk, follower.email], salt=salt)
+    # The address is bound too, so a token outlives neither the follower nor a new one; only
+    # its keyed hash, as links land in access logs.
+    return signing.dumps([follower.pk, address_binding(follower.email, salt)], salt=salt)
+
+
+def address_binding(email, salt):
+    return salted_hmac(salt, email, algorithm="sha256").hexdigest()[:20]
 
 
 def follower_for(signed, salt, max_age=None):
-    """The follower a link names, or None for a forged, expired or stale link."""
-    try:
-        pk, email = signing.loads(signed, salt=salt, max_age=max_age)
-    except (signing.BadSignature, ValueError, TypeError):
-        return None
-    return Follower.objects.filter(pk=pk, email=email).first()
+    """The follower a signed link names (with what it follows), or None when it is gone (it
+    left, or was never confirmed in time). A forged, cut or expired link raises
+    `signing.BadSignature`."""
+    pk, binding = signing.loads(signed, salt=salt, max_age=max_age)
+    follower = Follower.objects.select_related("city", "principle").filter(pk=pk).first()
+    if follower and constant_time_compare(address_binding(follower.email, salt), binding):
+        return follower
+    return None
+
+
+def absolute(follower, path):
+    """An absolute link for an email, to the path `path()` gives in the follower's language
+    (an email has no request)."""
+    with translation.override(follower.language):
+        return f"{settings.SITE_URL}{path()}"
 
 
 def link(follower, name, salt):
-    """An absolute link for an email, in the follower's language (an email has no request)."""
-    with translation.override(follower.language):
-        path = reverse(name, args=[token(follower, salt)])
-    return f"{settings.SITE_URL}{path}"
+    """A signed link to the page `name` for `follower`."""
+    return absolute(follower, lambda: reverse(name, args=[token(follower, salt)]))
 
 
 def send_confirmation(follower):
     """The only email an unconfirmed follower ever gets: the link that confirms."""
-    context = {
-        "follower": follower,
-        "confirm_url": link(follower, "follow:confirm", CONFIRM_SALT),
-    }
+    context = {"confirm_url": link(follower, "follow:confirm", CONFIRM_SALT)}
     message = rendered("confirm", follower, context)
     message.send()
+
+
+def send_already_following(follower):
+    """What a confirmed address that asks to follow the same again is sent (the form answers
+    alike whoever follows what): how often it gets emails, and how to change that."""
+    rendered("already_following", follower, {}).send()
 
 
 def rendered(name, follower, context):
     """A plain-text and HTML message to `follower` in their language, with one-click unsubscribe."""
     unsubscribe = link(follower, "follow:unsubscribe", UNSUBSCRIBE_SALT)
-    context = {**context, "subject": follower_subject(follower), "unsubscribe_url": unsubscribe}
     with translation.override(follower.language):
+        context = {**context, **about(follower), "unsubscribe_url": unsubscribe,
+                   "frequency_explained": frequency_explained(follower.frequency)}  # fmt: skip
         subject = " ".join(render_to_string(f"following/{name}_subject.txt", context).split())
+        context["title"] = subject
         text = render_to_string(f"following/{name}.txt", context)
         html = render_to_string(f"following/{name}.html", context)
     headers = {
@@ -88,7 +108,46 @@ def rendered(name, follower, context):
 
 
 def follower_subject(follower):
+    """What `follower` follows: a city, a principle, or None for the whole tracker."""
     return follower.city or follower.principle
+
+
+# Each frequency as it reads within a sentence ("Send updates about Oakland, CA, immediately").
+HOW_OFTEN = {
+    Frequency.IMMEDIATELY: gettext_lazy("immediately"),
+    Frequency.DAILY: gettext_lazy("in a daily digest"),
+    Frequency.WEEKLY: gettext_lazy("in a weekly digest"),
+}
+
+
+def about(follower):
+    """What pages and emails say of a follower: its address, what it follows, how often."""
+    return {
+        "follower": follower,
+        "subject": follower_subject(follower),
+        "how_often": HOW_OFTEN[follower.frequency],
+    }
+
+
+def frequency_explained(frequency):
+    """What following at `frequency` sends, in the active language."""
+    if frequency == Frequency.DAILY:
+        return gettext(
+            "A daily digest means at most one email a day, with every change since the last."
+        )
+    if frequency == Frequency.WEEKLY:
+        return gettext(
+            "A weekly digest means at most one email a week, with every change since the last."
+        )
+    minutes = settings.FOLLOW_THROTTLE_MINUTES
+    # Translators: the English says "minutes" even for 1; translate each plural form properly.
+    return ngettext(
+        "Immediately means one email per change, at most one every %(minutes)s minutes (the "
+        "changes in between come together).",
+        "Immediately means one email per change, at most one every %(minutes)s minutes (the "
+        "changes in between come together).",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def confirm(follower):
@@ -169,9 +228,10 @@ def unsent(follower):
     return list(updates.order_by("reviewed_at", "pk").values_list("pk", flat=True))
 
 
-def updates_for_email(ids):
-    """The approved updates `ids` with what an email says of them: the status before, and the
-    city's score and grade before and after."""
+def updates_for_email(ids, follower):
+    """The approved updates `ids` with what an email to `follower` says of them: the status
+    before, the city's score and grade before and after, and the link to the action's row on
+    the city's page."""
     updates = ProgressUpdate.objects.filter(pk__in=ids).order_by("reviewed_at", "pk")
     updates = list(
         updates.select_related("city", "action__principle").prefetch_related(
@@ -180,6 +240,7 @@ def updates_for_email(ids):
     )
     for update in with_rating_changes(updates):
         update.scores = score_change(update)
+        update.url = absolute(follower, update.city.get_absolute_url) + f"#{update.action.anchor}"
     return updates
 
 
@@ -252,8 +313,10 @@ def send_once(follower, ids, connection=None):
             FollowerDelivery.objects.bulk_create(
                 [FollowerDelivery(follower=follower, update_id=pk) for pk in ids]
             )
-            updates = updates_for_email(ids[:shown])
-            context = {"updates": updates, "count": len(ids), "more": len(ids[shown:]),
+            updates = updates_for_email(ids[:shown], follower)
+            more = len(ids[shown:])
+            context = {"updates": updates, "count": len(ids), "more": more,
+                       "one_city": one_city(follower, updates, more),
                        "log_url": log_url(follower)}  # fmt: skip
             template = "update" if len(ids) == 1 else "digest"
             message = rendered(template, follower, context)
@@ -272,6 +335,15 @@ def message_id(follower, ids):
     return f"<follow.{digest}@{urlsplit(settings.SITE_URL).hostname}>"
 
 
+def one_city(follower, updates, more):
+    """The city all of a message's changes are of, if one, for a digest's subject to name: the
+    city followed, or else the city of every change shown when none is only counted."""
+    if follower.city_id:
+        return follower.city
+    cities = {update.city for update in updates}
+    return cities.pop() if len(cities) == 1 and not more else None
+
+
 def log_url(follower):
     """The public log of what `follower` follows, for the changes a message only counts."""
     query = {}
@@ -279,9 +351,8 @@ def log_url(follower):
         query = {"state": follower.city.state, "city": follower.city.slug}
     elif follower.principle_id:
         query = {"principle": follower.principle.number}
-    with translation.override(follower.language):
-        path = reverse("commitments:updates")
-    return f"{settings.SITE_URL}{path}" + (f"?{urlencode(query)}" if query else "")
+    url = absolute(follower, lambda: reverse("commitments:updates"))
+    return url + (f"?{urlencode(query)}" if query else "")
 
 
 def stop_if_bounced(follower, refused):

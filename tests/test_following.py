@@ -1,6 +1,7 @@
 """Following by email: double opt-in, one message per approved change followed, digests sent
 once, one-click unsubscribe without an account, and addresses never confirmed forgotten."""
 
+import html
 import os
 import re
 import signal
@@ -12,21 +13,25 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.core import mail
+from django.core import mail, signing
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, TestCase
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import TaskResultStatus
 
 from commitments.following import (
+    CONFIRM_SALT,
+    UNCONFIRMED_FOR,
+    UNSUBSCRIBE_SALT,
     after_update_review,
     message_id,
     notify_followers,
     send_due,
     send_once,
+    token,
 )
 from commitments.models import Action, Follower, FollowerDelivery, Frequency, Principle
 from commitments.services import approve_update, propose_update
@@ -74,6 +79,15 @@ def link_in(message, name):
     return url
 
 
+def signed(url):
+    """The token of a signed link."""
+    return url.rstrip("/").rsplit("/", 1)[1]
+
+
+def unsubscribe_url(follower):
+    return reverse("follow:unsubscribe", args=[token(follower, UNSUBSCRIBE_SALT)])
+
+
 def followed(client, city, **options):
     """A confirmed follower of `city`, through the form and the emailed link."""
     follow(client, city=city.pk, **options)
@@ -83,8 +97,8 @@ def followed(client, city, **options):
 
 def test_following_sends_only_a_confirmation_until_confirmed(client, city, approve):
     response = follow(client, email="Fan@Example.org", city=city.pk)
-    assert response.status_code == 200
-    assert "Check your email" in response.text
+    assert response.status_code == 302
+    assert "Check your email" in client.get(response.url).text
     follower = Follower.objects.get()
     assert (follower.email, follower.city, follower.confirmed_at) == (
         "fan@example.org",
@@ -101,9 +115,28 @@ def test_following_sends_only_a_confirmation_until_confirmed(client, city, appro
 
 def test_following_again_tells_nobody_who_already_follows(client, city):
     followed(client, city)
-    follow(client, city=city.pk)
-    assert mail.outbox == []
-    assert Follower.objects.count() == 1
+    again = follow(client, city=city.pk, frequency=Frequency.WEEKLY)
+    newcomer = follow(client, email="new@example.org", city=city.pk, frequency=Frequency.WEEKLY)
+    assert (again.status_code, again.url) == (newcomer.status_code, newcomer.url)
+    assert Follower.objects.get(email="fan@example.org").frequency == Frequency.IMMEDIATELY
+
+
+def test_an_address_that_follows_already_is_told_how_often_and_how_to_change(client, city):
+    follower = followed(client, city)
+    follow(client, city=city.pk, frequency=Frequency.WEEKLY)
+    [message] = mail.outbox
+    assert message.to == ["fan@example.org"]
+    assert message.subject == "You already follow Minneapolis, MN on Pledge Tracker"
+    assert "It follows it already, and gets its updates immediately." in message.body
+    unsubscribe = link_in(message, "unsubscribe")
+    assert "unsubscribe with this link, then follow again: " in message.body
+    assert f'<a href="{SITE}{unsubscribe}">' in message.alternatives[0][0]
+    assert message.extra_headers["List-Unsubscribe"] == f"<{SITE}{unsubscribe}>"
+    mail.outbox.clear()
+    Follower.objects.update(stopped_at=timezone.now(), stop_reason="complained")
+    follow(client, city=city.pk, frequency=Frequency.WEEKLY)
+    assert mail.outbox == []  # an address that complained is sent nothing more
+    assert Follower.objects.get() == follower
 
 
 def test_a_confirmed_follower_gets_one_message_per_approved_change(client, city, approve):
@@ -157,9 +190,7 @@ def test_followers_of_the_principle_and_the_tracker_are_told_others_not(
     ]
 
 
-def test_an_address_following_a_city_and_the_tracker_gets_each_change_once(
-    client, city, approve
-):
+def test_an_address_following_a_city_and_the_tracker_gets_each_change_once(client, city, approve):
     follow(client, city=city.pk)
     follow(client, frequency=Frequency.DAILY)  # the whole tracker, from the same address
     for confirmation in list(mail.outbox):
@@ -179,6 +210,9 @@ def test_a_follower_is_written_to_in_the_language_they_followed_in(client, city,
     [message] = mail.outbox
     assert f"{SITE}/es/follow/unsubscribe/" in message.extra_headers["List-Unsubscribe"]
     assert '<html lang="es">' in message.alternatives[0][0]
+    assert "1 de mayo de 2024" in message.body  # when it happened, as Spanish writes dates
+    with translation.override("es"):
+        assert f"{SITE}{city.get_absolute_url()}#action-1-2" in message.body
 
 
 def test_unsubscribing_asks_on_get_and_leaves_on_post_without_an_account(client, city, approve):
@@ -187,7 +221,7 @@ def test_unsubscribing_asks_on_get_and_leaves_on_post_without_an_account(client,
     url = link_in(mail.outbox[0], "unsubscribe")
     page = client.get(url)
     assert page.status_code == 200
-    assert "Stop sending email to fan@example.org?" in page.text
+    assert "Stop emails about Minneapolis, MN to fan@example.org?" in page.text
     assert Follower.objects.exists()
     # RFC 8058: the mail client POSTs to the List-Unsubscribe URL with no CSRF token.
     response = Client(enforce_csrf_checks=True).post(url, {"List-Unsubscribe": "One-Click"})
@@ -200,7 +234,7 @@ def test_a_forged_link_neither_confirms_nor_unsubscribes(client, city):
     confirm = link_in(mail.outbox[0], "confirm")
     assert client.post(confirm.replace("/confirm/", "/confirm/x")).status_code == 404
     forged = reverse("follow:unsubscribe", args=["1:forged"])
-    assert client.post(forged).status_code == 200
+    assert client.post(forged).status_code == 404
     assert Follower.objects.get().confirmed_at is None
 
 
@@ -243,7 +277,7 @@ def test_a_digest_sends_the_changes_once_and_at_most_once_a_day(client, city, ap
     assert mail.outbox == []  # a digest follower is not written to at each change
     call_command("send_follower_mail")
     [digest] = mail.outbox
-    assert digest.subject == "Pledge Tracker: 2 new updates"
+    assert digest.subject == "Minneapolis, MN: 2 new updates"
     assert "action" not in digest.subject
     assert "1.2 " in digest.body and "1.3 " in digest.body
     assert "List-Unsubscribe" in digest.extra_headers
@@ -270,7 +304,7 @@ def test_a_burst_of_approvals_is_one_message_after_the_first(settings, client, c
     assert send_due(timezone.now() + timedelta(minutes=9)) == 0
     assert send_due(timezone.now() + timedelta(minutes=10)) == 1
     second = mail.outbox[1]
-    assert second.subject == "Pledge Tracker: 2 new updates"
+    assert second.subject == "Minneapolis, MN: 2 new updates"
     assert "1.3 " in second.body and "1.4 " in second.body and "1.2 " not in second.body
     assert send_due(timezone.now() + timedelta(days=30)) == 0
     assert FollowerDelivery.objects.count() == 3
@@ -283,7 +317,7 @@ def test_a_message_tells_the_first_changes_and_counts_the_rest(settings, client,
     approve(city, code="1.3")
     send_due()
     [digest] = mail.outbox
-    assert digest.subject == "Pledge Tracker: 2 new updates"
+    assert digest.subject == "Minneapolis, MN: 2 new updates"
     assert "1.2 " in digest.body and "1.3 " not in digest.body
     log = f"{SITE}/updates/?state=MN&city=minneapolis"
     assert f"And 1 more change, on the public log: {log}" in digest.body
@@ -338,7 +372,7 @@ def test_the_follow_page_runs_a_fixed_number_of_queries(client, city, django_ass
 
 def test_following_is_rate_limited(settings, client, city):
     settings.SUBMISSION_RATE_LIMIT = "1/h"
-    assert follow(client, city=city.pk).status_code == 200
+    assert follow(client, city=city.pk).status_code == 302
     assert follow(client, email="b@example.org", city=city.pk).status_code == 429
 
 
@@ -513,7 +547,7 @@ def test_opening_the_link_asks_and_only_the_button_confirms(client, city):
     follow(client, city=city.pk)
     confirm = link_in(mail.outbox.pop(), "confirm")
     page = Client(enforce_csrf_checks=True).get(confirm)  # as a mail scanner would open it
-    assert "Send updates to fan@example.org?" in page.text
+    assert "Send updates about Minneapolis, MN, immediately, to fan@example.org?" in page.text
     assert 'name="csrfmiddlewaretoken"' in page.text
     assert Follower.objects.get().confirmed_at is None
     assert "your address is confirmed" in client.post(confirm).text
@@ -533,3 +567,159 @@ def test_staff_record_a_bounce_in_the_admin_and_mail_stops(admin_client, client,
     assert 'name="email"' not in page.text  # the address is shown, never edited
     approve(city)
     assert mail.outbox == []
+
+
+def test_a_link_carries_no_readable_address_and_dies_with_it(client, city):
+    follow(client, city=city.pk)
+    url = link_in(mail.outbox[0], "confirm")
+    payload = signing.b64_decode(signed(url).split(":")[0].encode())
+    assert b"fan@example.org" not in payload  # links land in access logs
+    assert "fan@example.org" not in url
+    assert client.get(url).status_code == 200
+    Follower.objects.update(email="new@example.org")
+    assert client.get(url).status_code == 404
+
+
+def test_the_form_sends_on_to_a_page_naming_what_is_followed_and_a_reload_sends_nothing(
+    client, city, django_assert_num_queries
+):
+    response = follow(client, city=city.pk)
+    assert response.url == f"/follow/?city={city.pk}&sent=1"
+    for _reload in range(2):
+        with django_assert_num_queries(1):  # the city
+            page = client.get(response.url)
+        assert "If this address does not follow Minneapolis, MN yet, we have sent" in page.text
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("kind", ["city", "principle", "tracker"])
+def test_each_page_and_the_confirmation_name_what_is_followed_and_how_often(client, city, kind):
+    principle = Principle.objects.get(number=1)
+    query = {"city": {"city": city.pk}, "principle": {"principle": principle.slug}, "tracker": {}}
+    name = {"city": str(city), "principle": html.escape(str(principle))}.get(kind)
+    back = {"city": city.get_absolute_url(), "principle": principle.get_absolute_url()}.get(kind)
+    response = follow(client, frequency=Frequency.DAILY, **query[kind])
+    check = client.get(response.url).text
+    [confirmation] = mail.outbox
+    how_often = "You asked for updates in a daily digest. A daily digest means at most one"
+    assert f"{how_often} email a day, with every change since the last." in confirmation.body
+    assert f"<title>{html.escape(confirmation.subject)}</title>" in confirmation.alternatives[0][0]
+    url = link_in(confirmation, "confirm")
+    asked, confirmed = client.get(url).text, client.post(url).text
+    asked_for = f"Send updates about {name or 'all of Pledge Tracker'}, in a daily digest, to"
+    assert f"{asked_for} fan@example.org?" in asked
+    will_get = f"fan@example.org will get updates about {name or 'all of Pledge Tracker'} in a"
+    assert f"{will_get} daily digest." in confirmed
+    if name:
+        assert f"If this address does not follow {name} yet" in check
+        assert f'<a href="{back}">Back to {name}</a>' in confirmed
+    else:
+        assert "If this address does not follow Pledge Tracker yet" in check
+        assert f'<a href="{reverse("commitments:home")}">Back to the home page</a>' in confirmed
+
+
+def test_the_form_explains_each_frequency_and_how_to_change_it(settings, client):
+    settings.FOLLOW_THROTTLE_MINUTES = 15
+    page = client.get(reverse("follow:follow")).text
+    immediately = "Immediately means one email per change, at most one every 15 minutes"
+    assert f"{immediately} (the changes in between come together)." in page
+    assert "A daily digest means at most one email a day, with every change since the" in page
+    assert "A weekly digest means at most one email a week, with every change since the" in page
+    assert "To change how often later, unsubscribe and follow again." in page
+
+
+class SignedOverAWeekAgo(signing.TimestampSigner):
+    def timestamp(self):
+        then = timezone.now() - UNCONFIRMED_FOR - timedelta(minutes=1)
+        return signing.b62_encode(int(then.timestamp()))
+
+
+def test_an_expired_or_garbled_confirmation_link_says_so_and_how_to_follow_again(client, city):
+    follow(client, city=city.pk)
+    payload = signing.loads(signed(link_in(mail.outbox[0], "confirm")), salt=CONFIRM_SALT)
+    expired = SignedOverAWeekAgo(salt=CONFIRM_SALT).sign_object(payload)
+    for bad in (expired, "garbage"):
+        for method in (client.get, client.post):
+            response = method(reverse("follow:confirm", args=[bad]))
+            assert response.status_code == 404
+            assert "This link is not valid any more" in response.text
+            assert '<a href="/follow/">follow all of Pledge Tracker</a>' in response.text
+    assert Follower.objects.get().confirmed_at is None
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_garbled_unsubscribe_link_says_so_and_changes_nothing(client, city, method):
+    url = unsubscribe_url(followed(client, city))
+    for bad in (reverse("follow:unsubscribe", args=["garbage"]), url[:-6] + "/"):  # or cut
+        response = getattr(client, method)(bad)
+        assert response.status_code == 404
+        assert "This unsubscribe link was cut or mistyped: nothing has changed." in response.text
+        assert "open the link from the latest email we sent you again" in response.text
+    assert Follower.objects.exists()
+
+
+def test_leaving_says_what_stops_and_that_the_rest_goes_on(client, city):
+    city_follower = followed(client, city)
+    follow(client)  # the whole tracker, from the same address
+    client.post(link_in(mail.outbox.pop(), "confirm"))
+    url = unsubscribe_url(city_follower)
+    page = Client(enforce_csrf_checks=True).post(url)
+    assert page.status_code == 200
+    left = "You no longer follow Minneapolis, MN: fan@example.org will get no more email"
+    assert f"{left} about it." in page.text
+    assert "If this address follows anything else, those emails go on" in page.text
+    assert list(Follower.objects.values_list("city", flat=True)) == [None]  # the tracker's
+    again = Client(enforce_csrf_checks=True).post(url)  # RFC 8058: a mail client may POST twice
+    assert again.status_code == 200
+    assert "You no longer follow this: the subscription had already ended" in again.text
+
+
+def test_leaving_the_whole_tracker_names_it(db, client):
+    follow(client)
+    client.post(link_in(mail.outbox.pop(), "confirm"))
+    url = unsubscribe_url(Follower.objects.get())
+    assert "Stop emails about all of Pledge Tracker to fan@example.org?" in client.get(url).text
+    assert "You no longer follow all of Pledge Tracker: fan@example.org" in client.post(url).text
+
+
+def test_a_message_says_when_each_change_happened_where_to_see_it_and_why_it_came(
+    client, city, approve
+):
+    followed(client, city)
+    approve(city)
+    [message] = mail.outbox
+    row = f"{SITE}{city.get_absolute_url()}#action-1-2"
+    assert "Happened on May 1, 2024." in message.body
+    assert f"On the city's page: {row}" in message.body
+    why = "You receive this email because you follow Minneapolis, MN on Pledge Tracker."
+    assert f"{why} To change how often, unsubscribe and follow again." in message.body
+    [(page, _kind)] = message.alternatives
+    assert f"<title>{message.subject}</title>" in page
+    assert "<p>A new update about Minneapolis, MN on Pledge Tracker:</p>" in page
+    assert '<time datetime="2024-05-01">May 1, 2024</time>' in page
+    assert f'<a href="{row}">See it on the city\'s page</a>' in page
+    assert "because you follow Minneapolis, MN on Pledge Tracker. To change how often" in page
+
+
+def test_a_digest_names_the_city_when_all_its_changes_are_of_one(client, city, other_city, approve):
+    follow(client, frequency=Frequency.DAILY)  # the whole tracker
+    client.post(link_in(mail.outbox.pop(), "confirm"))
+    approve(city, code="1.2")
+    approve(city, code="1.3")
+    send_due()
+    assert mail.outbox[-1].subject == "Minneapolis, MN: 2 new updates"
+    approve(city, code="1.4")
+    approve(other_city, code="1.2")
+    send_due(timezone.now() + timedelta(days=1))
+    digest = mail.outbox[-1]
+    assert digest.subject == "Pledge Tracker: 2 new updates"
+    assert "2 new updates on Pledge Tracker:" in digest.body
+    assert "You receive this email because you follow Pledge Tracker's updates." in digest.body
+
+
+def test_the_home_page_and_the_city_page_s_follow_and_share_offer_following(client, city):
+    home = client.get(reverse("commitments:home")).text
+    assert 'action="/follow/"><button type="submit">Follow by email</button>' in home
+    page = client.get(city.get_absolute_url()).text
+    share = page[page.index('id="reuse-heading"') :]
+    assert f'<a href="/follow/?city={city.pk}">Follow Minneapolis\'s updates by email</a>' in share
