@@ -10,6 +10,8 @@ import subprocess
 import sys
 from datetime import date, timedelta
 from email import message_from_bytes, policy
+from io import StringIO
+from unittest import mock
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -260,6 +262,19 @@ def test_a_failed_send_claims_nothing_and_the_retry_sends(settings, client, city
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert notify_followers.enqueue(update.pk).return_value == 1
     assert len(mail.outbox) == 1
+
+
+def test_the_mail_loop_outlives_a_mail_server_that_is_down(settings, client, city, approve):
+    followed(client, city, frequency=Frequency.DAILY)
+    approve(city)
+    settings.EMAIL_BACKEND = f"{__name__}.MailServerDown"
+    errors = StringIO()
+    stop = mock.patch("time.sleep", side_effect=[None, KeyboardInterrupt])
+    with stop, pytest.raises(KeyboardInterrupt):
+        call_command("send_follower_mail", every=60, stderr=errors)
+    assert errors.getvalue().count("the mail server is down") == 2  # tried again after a minute
+    with pytest.raises(ConnectionRefusedError):  # once, as cron runs it: the failure shows
+        call_command("send_follower_mail")
 
 
 def test_a_stopped_follower_gets_nothing(client, city, approve):

@@ -20,9 +20,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, every=None, **options):
+        if every is None:
+            return self.send()  # once, as cron runs it: a failure fails the command
         while True:
-            sent = send_due()
-            self.stdout.write(f"Sent {sent} messages to followers.")
-            if every is None:
-                return
+            try:
+                self.send()
+            except Exception as error:  # the mail server, or the database, may come back
+                self.stderr.write(f"Sending failed ({error}); trying again in {every} s.")
             time.sleep(every)
+
+    def send(self):
+        self.stdout.write(f"Sent {send_due()} messages to followers.")
