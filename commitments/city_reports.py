@@ -23,6 +23,10 @@ from commitments.models import (
 from commitments.services import approve_update, check_may_review, propose_update
 
 NOT_IN_QUEUE = gettext_lazy("That report is not in the queue any more.")
+LATER_STEP_STANDS = gettext_lazy(
+    "The independent record has a later step on this action than what the city reports, so "
+    "confirming would not change the rating: answer the report instead."
+)
 
 
 def official_city(user):
@@ -123,7 +127,11 @@ def confirm_report(report, reviewer, note=""):
                 "url": report.evidence_url, "publisher": str(report.city),
                 "published_on": report.happened_on, "kind": EvidenceKind.STATEMENT}  # fmt: skip
     update = propose_update(reviewer, report.city, report.action, report.status,
-                            report.summary, report.happened_on, new_evidence=evidence)  # fmt: skip
+                            report.summary, report.happened_on, new_evidence=evidence,
+                            note=note)  # fmt: skip
     if update.review_state == ReviewState.PENDING:
         update = approve_update(update, reviewer, note)
+    rating = CurrentStatus.objects.get(city=report.city, action=report.action)
+    if rating.status != report.status:  # a later step stands: nothing is kept of this
+        raise ValidationError(LATER_STEP_STANDS)
     return update

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core import mail, signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -30,6 +30,7 @@ from commitments.models import (
     FollowerDelivery,
     Frequency,
     ProgressUpdate,
+    RatingPeriod,
     ReviewState,
     StopReason,
 )
@@ -217,21 +218,24 @@ def message_gap(frequency):
 
 
 def unsent(follower):
-    """The ids of the approved updates `follower` follows, approved since they confirmed and
-    not yet sent to their address (which may follow a city and the whole tracker both),
-    oldest first."""
+    """The ids of the approved updates `follower` follows that changed the public rating (an
+    update approved after a later step never does), approved since they confirmed and not
+    yet sent to their address (which may follow a city and the whole tracker both), oldest
+    first."""
+    rated = RatingPeriod.objects.filter(update=OuterRef("pk"))
     updates = ProgressUpdate.objects.approved().filter(
-        followed_by(follower), reviewed_at__gte=follower.confirmed_at
+        Exists(rated), followed_by(follower), reviewed_at__gte=follower.confirmed_at
     )
     sent = FollowerDelivery.objects.filter(follower__email=follower.email).values("update")
     updates = updates.exclude(pk__in=sent)
     return list(updates.order_by("reviewed_at", "pk").values_list("pk", flat=True))
 
 
-def updates_for_email(ids, follower):
+def updates_for_email(ids, follower, scores=None):
     """The approved updates `ids` with what an email to `follower` says of them: the status
-    before, the city's score and grade before and after, and the link to the action's row on
-    the city's page."""
+    before, the city's score and grade before and after (kept in `scores` by update, for the
+    other followers of a run), and the link to the action's row on the city's page."""
+    scores = {} if scores is None else scores
     updates = ProgressUpdate.objects.filter(pk__in=ids).order_by("reviewed_at", "pk")
     updates = list(
         updates.select_related("city", "action__principle").prefetch_related(
@@ -239,7 +243,9 @@ def updates_for_email(ids, follower):
         )
     )
     for update in with_rating_changes(updates):
-        update.scores = score_change(update)
+        if update.pk not in scores:
+            scores[update.pk] = score_change(update)
+        update.scores = scores[update.pk]
         update.url = absolute(follower, update.city.get_absolute_url) + f"#{update.action.anchor}"
     return updates
 
@@ -289,20 +295,23 @@ def send_to(followers):
     """Send each of `followers` their unsent updates over one connection; returns how many
     messages were sent. A recipient the server refuses is skipped (and stopped if the refusal
     is permanent); any other failure ends the batch, and the next run resumes it."""
-    sent = 0
-    with mail.get_connection() as connection:
+    sent, connection, scores = 0, mail.get_connection(), {}
+    try:
         for follower in followers.iterator():
             ids = unsent(follower)
             if not ids:
                 continue
+            connection.open()  # once, at the first message: a run with none opens nothing
             try:
-                sent += send_once(follower, ids, connection)
+                sent += send_once(follower, ids, connection, scores)
             except SMTPRecipientsRefused as refused:
                 stop_if_bounced(follower, refused)
+    finally:
+        connection.close()
     return sent
 
 
-def send_once(follower, ids, connection=None):
+def send_once(follower, ids, connection=None, scores=None):
     """Claim the updates `ids` for `follower` and send them in one message, in one transaction:
     a failed send (or a crashed worker) leaves nothing claimed, and a second worker waits on
     the claim and then skips. A message tells the first updates in full and counts the rest
@@ -313,7 +322,7 @@ def send_once(follower, ids, connection=None):
             FollowerDelivery.objects.bulk_create(
                 [FollowerDelivery(follower=follower, update_id=pk) for pk in ids]
             )
-            updates = updates_for_email(ids[:shown], follower)
+            updates = updates_for_email(ids[:shown], follower, scores)
             more = len(ids[shown:])
             context = {"updates": updates, "count": len(ids), "more": more,
                        "one_city": one_city(follower, updates, more),

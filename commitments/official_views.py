@@ -75,7 +75,8 @@ def disagreements_queue(request):
     if request.method == "POST":
         decision = QueueDecisionForm(request.POST)
         if not decision.is_valid():
-            for message in decision.errors.get("__all__") or [NOT_IN_QUEUE]:
+            errors = decision.errors
+            for message in errors.get("__all__") or errors.get("note") or [NOT_IN_QUEUE]:
                 messages.error(request, message)
             return redirect("official:queue")
         try:

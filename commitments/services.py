@@ -301,7 +301,7 @@ def publish_evidence(evidence, user):
 
 @transaction.atomic
 def propose_update(
-    user, city, action, status, summary, happened_on, evidence=(), new_evidence=None
+    user, city, action, status, summary, happened_on, evidence=(), new_evidence=None, note=""
 ):
     """Log a proposed status for a city's action with its evidence.
 
@@ -330,7 +330,7 @@ def propose_update(
     update.save()
     update.evidence.set(evidence)
     if _may_publish(user, evidence):
-        update = _approve_update(update, reviewer=user)
+        update = _approve_update(update, reviewer=user, note=note)
         after_update_review(update)  # published on entry: its followers are told as well
     return update
 

@@ -259,6 +259,30 @@ def test_a_decision_on_no_report_changes_nothing_and_says_so(client, city, repor
     assert not CityReport.objects.exclude(answer="").exists()
 
 
+def test_confirming_keeps_the_reviewer_s_note(city):
+    made = report(make_official(city), city)
+    update = confirm_report(made, reviewer(), "Read the adopted policy.")
+    assert (update.review_state, update.review_note) == (
+        ReviewState.APPROVED,
+        "Read the adopted policy.",
+    )
+
+
+def test_a_claim_older_than_the_rating_s_last_step_cannot_be_confirmed(client, city):
+    ApprovedUpdateFactory(city=city, action=action("1.1"), status=Status.NOT_STARTED,
+                          happened_on=date(2025, 1, 1))  # fmt: skip
+    made = report(make_official(city), city)  # Achieved, on June 1, 2024: earlier
+    before = ProgressUpdate.objects.count()
+    with pytest.raises(ValidationError, match="later step"):
+        confirm_report(made, reviewer())
+    assert ProgressUpdate.objects.count() == before
+    assert CurrentStatus.objects.get(city=city, action=action("1.1")).status == Status.NOT_STARTED
+    client.force_login(reviewer())
+    decision = {"report": made.pk, "confirm": "1", "checked": "1", "note": "x" * 1001}
+    too_long = client.post(reverse("official:queue"), decision)
+    assert "at most 1000 characters" in client.get(too_long.url).text
+
+
 def test_a_report_no_longer_in_the_queue_is_neither_confirmed_nor_answered(city):
     ApprovedUpdateFactory(city=city, action=action("1.1"), status=Status.NOT_STARTED)
     official = make_official(city)

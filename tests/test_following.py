@@ -37,7 +37,7 @@ from commitments.following import (
 )
 from commitments.models import Action, Follower, FollowerDelivery, Frequency, Principle
 from commitments.services import approve_update, propose_update
-from tests.factories import EvidenceFactory, ProgressUpdateFactory, reviewer
+from tests.factories import CityFactory, EvidenceFactory, ProgressUpdateFactory, reviewer
 from tests.test_review_rights import staff_with
 
 SITE = "https://pledge.example.org"
@@ -275,6 +275,29 @@ def test_the_mail_loop_outlives_a_mail_server_that_is_down(settings, client, cit
     assert errors.getvalue().count("the mail server is down") == 2  # tried again after a minute
     with pytest.raises(ConnectionRefusedError):  # once, as cron runs it: the failure shows
         call_command("send_follower_mail")
+
+
+def test_an_approved_update_that_does_not_change_the_rating_is_not_sent(client, city, approve):
+    followed(client, city)
+    approve(city, code="1.2")
+    earlier = {"status": "in_progress", "happened_on": date(2020, 1, 1)}
+    backdated = ProgressUpdateFactory(city=city, action=Action.objects.get(code="1.2"), **earlier)
+    approve_update(backdated, reviewer())  # a later step stands: the rating stays Achieved
+    assert send_due(timezone.now() + timedelta(days=1)) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_subjects_are_plain_text_and_titles_escaped_once(client, db):
+    city = CityFactory(name="Coeur d'Alene & Co", state="ID")
+    follow(client, city=city.pk)
+    [confirmation] = mail.outbox
+    assert (
+        confirmation.subject == "Confirm that you follow Coeur d'Alene & Co, ID on Pledge Tracker"
+    )
+    assert (
+        "<title>Confirm that you follow Coeur d&#x27;Alene &amp; Co, ID"
+        in (confirmation.alternatives[0][0])
+    )
 
 
 def test_a_stopped_follower_gets_nothing(client, city, approve):
