@@ -31,7 +31,6 @@ from commitments.models import (
     Frequency,
     ProgressUpdate,
     RatingPeriod,
-    ReviewState,
     StopReason,
 )
 from commitments.scores import scored_at
@@ -157,12 +156,10 @@ def confirm(follower):
         follower.save(update_fields=["confirmed_at"])
 
 
-def after_update_review(item):
+def after_update_review(update):
     """Tell the followers of an approved update's city, principle and the whole tracker, once
-    the review's transaction commits (called by `services.review_act`)."""
-    if not isinstance(item, ProgressUpdate) or item.review_state != ReviewState.APPROVED:
-        return
-    pk = item.pk
+    the approval's transaction commits (called by `services._approve_update`)."""
+    pk = update.pk
     transaction.on_commit(lambda: notify_followers.enqueue(pk), robust=True)
 
 

@@ -30,7 +30,7 @@ from commitments.scoring import COVERAGE_THRESHOLD_TEXT, EXACT_PLACES, Grade, po
 from commitments.selectors import (
     approved_evidence,
     approved_updates,
-    as_they_stood,
+    as_it_stood,
     framework_size,
     report_differs,
     submitted_reports,
@@ -251,7 +251,7 @@ def city_reports_csv(request):
               "differs"]  # fmt: skip
 
     def row(report):
-        [r] = as_they_stood([report], day)
+        r = as_it_stood(report, day)
         return [r.pk, r.city.state, r.city.name, r.action.code, r.status, r.summary,
                 r.happened_on, r.evidence_url, r.submitted_at.isoformat(), r.answer,
                 r.answered_at.isoformat() if r.answered_at else "", r.independent or "",

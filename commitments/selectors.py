@@ -179,14 +179,13 @@ def submitted_reports(day=None):
     return reports if day is None else reports.filter(submitted_at__lt=start_of_day_after(day))
 
 
-def as_they_stood(reports, day=None):
-    """The reports as the public read them at the end of `day`: a reviewer's answer given
-    after it withheld (the report stays append-only: only these copies lose it)."""
-    end = None if day is None else start_of_day_after(day)
-    for report in reports:
-        if end is not None and report.answered_at is not None and report.answered_at >= end:
-            report.answer, report.answered_at, report.answered_by = "", None, None
-        yield report
+def as_it_stood(report, day=None):
+    """The report as the public read it at the end of `day`: a reviewer's answer given after
+    it withheld (the report stays append-only: only this copy loses it)."""
+    answered = report.answered_at
+    if day is not None and answered is not None and answered >= start_of_day_after(day):
+        report.answer, report.answered_at, report.answered_by = "", None, None
+    return report
 
 
 def latest_city_reports(cities, day=None):
@@ -194,8 +193,8 @@ def latest_city_reports(cities, day=None):
     the end of `day`, in one query."""
     reports = submitted_reports(day).filter(city__in=cities).order_by(*CityReport.LATEST_FIRST)
     latest = {}
-    for report in as_they_stood(reports, day):
-        latest.setdefault((report.city_id, report.action_id), report)
+    for report in reports:
+        latest.setdefault((report.city_id, report.action_id), as_it_stood(report, day))
     return latest
 
 

@@ -116,7 +116,7 @@ def check_may_act_on(user, city):
 def review_act(function):
     """A review service: one transaction, refused to anyone without the review permission;
     the submitter hears of the outcome, and the followers of an approved update of the change,
-    once it is committed (`tasks.after_review`, `following.after_update_review`)."""
+    once it is committed (`tasks.after_review`; the followers are told by `_approve_update`)."""
 
     @functools.wraps(function)
     @transaction.atomic
@@ -124,7 +124,6 @@ def review_act(function):
         check_may_review(reviewer)
         reviewed = function(item, reviewer, note)
         after_review(reviewed)
-        after_update_review(reviewed)
         return reviewed
 
     return review
@@ -242,6 +241,7 @@ def _approve_update(update, reviewer, note=""):
     )
     update = _record_review(update, reviewer, ReviewState.APPROVED, note)
     refresh_current_status(update.city_id, update.action_id)
+    after_update_review(update)  # however it was approved: reviewed, or published on entry
     return update
 
 
@@ -331,7 +331,6 @@ def propose_update(
     update.evidence.set(evidence)
     if _may_publish(user, evidence):
         update = _approve_update(update, reviewer=user, note=note)
-        after_update_review(update)  # published on entry: its followers are told as well
     return update
 
 

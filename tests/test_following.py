@@ -28,7 +28,6 @@ from commitments.following import (
     CONFIRM_SALT,
     UNCONFIRMED_FOR,
     UNSUBSCRIBE_SALT,
-    after_update_review,
     message_id,
     notify_followers,
     send_due,
@@ -50,7 +49,8 @@ def site_url(settings):
 
 @pytest.fixture
 def approve(django_capture_on_commit_callbacks):
-    """Approve an update as a reviewer does, followed by the hook `services.review_act` calls."""
+    """Approve an update as a reviewer does, running what its commit runs (the followers'
+    task among it)."""
 
     def approve(city, code="1.2", status="achieved"):
         update = ProgressUpdateFactory(
@@ -58,7 +58,6 @@ def approve(django_capture_on_commit_callbacks):
         )
         with django_capture_on_commit_callbacks(execute=True):
             approved = approve_update(update, reviewer())
-            after_update_review(approved)
         # Only the followers' mail: not the submitter's review notice (`tasks.after_review`).
         mail.outbox[:] = [m for m in mail.outbox if m.to != [update.submitted_by.email]]
         return approved
