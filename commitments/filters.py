@@ -9,7 +9,8 @@ from datetime import datetime, time
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -21,6 +22,7 @@ from commitments.models import (
     UPDATES_LATEST_FIRST,
     UPDATES_PUBLISHED_FIRST,
     Action,
+    CityScore,
     Evidence,
     EvidenceKind,
     PledgeStatus,
@@ -259,6 +261,25 @@ class UpdateFilter(FilterSet):
         empty_label=None,
         null_label=None,
     )
+
+    # The filters that narrow the log by city alone (both read `city__…`, so they filter the
+    # cities' stored scores as they filter the log) and the one that only orders it.
+    BY_PLACE = ("state", "city")
+    ORDER_ONLY = ("order",)
+
+    def stored_count(self):
+        """How many updates today's log under this filter has, summed from its cities' stored
+        counts (`CityScore.approved_updates`) instead of counted over the log; None when the
+        filter narrows by more than place, for the log to count itself."""
+        self.is_valid()  # cleaned_data then holds the fields that are valid, as for `qs`
+        data = self.form.cleaned_data
+        ignored = {*self.BY_PLACE, *self.ORDER_ONLY}
+        if any(value not in (None, "") for name, value in data.items() if name not in ignored):
+            return None
+        scores = CityScore.objects.all()
+        for name in self.BY_PLACE:
+            scores = self.filters[name].filter(scores, data.get(name))
+        return scores.aggregate(total=Coalesce(Sum("approved_updates"), 0))["total"]
 
     def search(self, updates, name, value):
         # The matching cities are read first, so that PostgreSQL can combine two indexes (the

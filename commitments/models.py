@@ -632,6 +632,8 @@ class CityScore(models.Model):
     achieved_actions = models.PositiveSmallIntegerField()
     reversed_actions = models.PositiveSmallIntegerField()
     last_updated = models.DateField(null=True)
+    # How long the city's public log is: the updates log counts itself from these.
+    approved_updates = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(F("graded").desc(), F("score").desc(), name="city_score_rank")]

@@ -88,18 +88,19 @@ class LogPage:
     Each link carries its page's number and a keyset cursor, the sort key of the row just
     before that page, so that a page reached through the links costs what the first does
     however deep it lies. A number alone (typed, or the last page) is found by an offset from
-    the nearer end of the log that reads only the sort keys. The total is one count.
+    the nearer end of the log that reads only the sort keys. The total is one count, or given.
 
-    `queryset` is ordered on fields that end with the primary key, so every key is unique.
-    Raises InvalidPage for a number or cursor that this log does not have.
+    `queryset` is ordered on fields that end with the primary key, so every key is unique;
+    `count`, if known, is its length (else counted). Raises InvalidPage for a number or cursor
+    that this log does not have.
     """
 
-    def __init__(self, request, queryset, per_page):
+    def __init__(self, request, queryset, per_page, count=None):
         self.path, self.query, self.per_page = request.path, request.GET, per_page
         self.model = queryset.model
         self.ordering = list(queryset.query.order_by)
         self.fields = [name.lstrip("-") for name in self.ordering]
-        self.count = queryset.count()
+        self.count = queryset.count() if count is None else count
         self.num_pages = max(ceil(self.count / per_page), 1)
         self.number = self._page_number(request.GET.get("page"))
         cursor = request.GET.get("cursor")

@@ -51,6 +51,7 @@ from commitments.models import (
     Pledge,
     PledgeStatus,
     Principle,
+    ProgressUpdate,
     rated_at,
     ratings,
     start_of_day_after,
@@ -218,6 +219,15 @@ def compute_scores(cities, constants, rated=CURRENT):
     )
 
 
+def stored_figures(cities, constants):
+    """Every figure a `CityScore` stores, computed: the scores (`compute_scores`) and the
+    length of the city's public log, which the updates log counts itself from."""
+    updates = ProgressUpdate.objects.approved().filter(city=OuterRef("pk")).order_by()
+    counted = updates.values("city").annotate(length=Count("pk")).values("length")
+    length = Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return compute_scores(cities, constants).annotate(approved_updates=length)
+
+
 def mean_score():
     """SQL aggregate over stored scores (or `with_scores()` rows): their mean, rounded half up."""
     cities = NullIf(Count("pk"), 0)
@@ -247,18 +257,42 @@ def ranked(cities):
 
 def principle_averages(day=None):
     """The principles, each with `average`: the mean of every city's exact score on it (as of
-    the end of `day`, from the ratings then)."""
-    weighted = points_expression("status") * F("action__weight")
-    points = ratings(day).filter(action__principle=OuterRef("pk")).order_by()
-    points = points.annotate(total=Func(weighted, function="SUM")).values("total")
+    the end of `day`, from the ratings then; today, from the points the cities' stored scores
+    keep, rather than every city's ratings again)."""
+    points = _stored_principle_points() if day is None else _principle_points_on(day)
     cities = City.objects.order_by().annotate(total=Func(F("pk"), function="COUNT"))
     return Principle.objects.annotate(
         average=round_half_up(
-            Coalesce(Subquery(points, output_field=IntegerField()), 0),
+            Coalesce(points, 0),
             NullIf(Subquery(cities.values("total"), output_field=IntegerField()), 0)
             * F("weight_total"),
         )
     )
+
+
+def _principle_points_on(day):
+    """SQL for a principle: every city's points on it from the ratings at the end of `day`."""
+    weighted = points_expression("status") * F("action__weight")
+    points = ratings(day).filter(action__principle=OuterRef("pk")).order_by()
+    points = points.annotate(total=Func(weighted, function="SUM")).values("total")
+    return Subquery(points, output_field=IntegerField())
+
+
+def _stored_principle_points():
+    """SQL for a principle: every city's points on it, summed from `principle_scores`."""
+    return Case(
+        *[
+            When(number=number, then=_stored_points_summed(index))
+            for index, number in enumerate(PRINCIPLE_NUMBERS)
+        ],
+        output_field=IntegerField(),
+    )
+
+
+def _stored_points_summed(index):
+    points = Cast(KT(f"principle_scores__{index}__points"), IntegerField())
+    total = CityScore.objects.order_by().annotate(total=Func(points, function="SUM"))
+    return Subquery(total.values("total"), output_field=IntegerField())
 
 
 def scored_cities(day=None):

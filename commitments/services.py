@@ -27,7 +27,7 @@ from commitments.models import (
     RatingPeriod,
     ReviewState,
 )
-from commitments.scores import STORED, compute_scores, framework_constants
+from commitments.scores import STORED, framework_constants, stored_figures
 from commitments.scoring import framework_totals
 from commitments.tasks import after_review
 
@@ -68,7 +68,7 @@ def _refresh_statement(vendor, one_city, constants):
     """
     # A WHERE in both cases: SQLite needs one before ON CONFLICT in INSERT … SELECT.
     cities = City.objects.filter(pk=ANY_CITY) if one_city else City.objects.filter(pk__gte=0)
-    select = compute_scores(cities.order_by(), constants).values_list("pk", *STORED)
+    select = stored_figures(cities.order_by(), constants).values_list("pk", *STORED)
     select_sql, params = select.query.get_compiler(connection=connection).as_sql()
     columns = ", ".join(connection.ops.quote_name(CityScore._meta.get_field(f).column)
                         for f in ["city", *STORED])  # fmt: skip

@@ -155,9 +155,11 @@ def pledge(request):
 
 
 def updates(request):
-    updates = filtered(request, UpdateFilter, approved_updates(as_of(request)))
+    day = as_of(request)
+    updates = filtered(request, UpdateFilter, approved_updates(day))
+    count = updates.stored_count() if day is None else None  # stored for today's log only
     try:
-        page = LogPage(request, updates.qs, PAGE_SIZE)
+        page = LogPage(request, updates.qs, PAGE_SIZE, count)
     except InvalidPage:
         raise Http404(
             _("This page of the log does not exist; start again from the first page.")

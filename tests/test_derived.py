@@ -3,10 +3,11 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from cities.models import City
 from commitments.models import Action, CityScore, CurrentStatus, RatingPeriod
-from commitments.scores import STORED, compute_scores, framework_constants
+from commitments.scores import STORED, framework_constants, principle_averages, stored_figures
 from commitments.services import approve_update, rebuild_current_statuses
 from tests.conftest import change_weight
 from tests.factories import ActionFactory, CityFactory, ProgressUpdateFactory, ReviewerFactory
@@ -91,13 +92,22 @@ def test_each_current_update_rated_from_its_approval_to_the_next_ones(logged):
 
 def stored_and_computed():
     stored = list(CityScore.objects.order_by("city").values_list("city", *STORED))
-    computed = compute_scores(City.objects.order_by("pk"), framework_constants())
+    computed = stored_figures(City.objects.order_by("pk"), framework_constants())
     return stored, list(computed.values_list("pk", *STORED))
 
 
 def test_stored_scores_are_what_the_scoring_query_computes(logged):
     stored, computed = stored_and_computed()
     assert stored == computed and len(stored) == 2
+
+
+def test_principle_averages_from_stored_scores_are_those_of_today_s_ratings(logged):
+    CityFactory()  # a city with nothing rated counts in every average
+    today = timezone.localdate()
+    stored = list(principle_averages().values_list("number", "average"))
+    from_ratings = list(principle_averages(today).values_list("number", "average"))
+    assert stored == from_ratings
+    assert any(average for _number, average in stored)
 
 
 def test_stored_scores_follow_a_change_of_weight(logged, staff_client):

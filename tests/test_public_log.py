@@ -148,6 +148,23 @@ def test_one_filter_gives_the_same_updates_on_every_surface(client, log, surface
     assert SURFACES[surface](client.get(surface, query)) == ids(log, *expected)
 
 
+def shown_count(response):
+    return int(re.search(r"([\d,]+) approved updates?,", text(response)).group(1).replace(",", ""))
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "?state=MA", "?city=boston", "?state=TX&city=boston", "?order=happened&state=NJ",
+     "?state=ZZ", "?principle=1", "?status=achieved&state=MA", "?q=board"],
+)  # fmt: skip
+def test_the_log_s_count_is_the_number_of_updates_it_keeps(client, log, query):
+    """Narrowed by place alone the count is summed from the cities' stored counts, otherwise
+    counted over the log: the same number either way."""
+    ApprovedUpdateFactory(city=log["swat"].city)  # stored counts follow the approvals
+    response = client.get(PAGE + query)
+    assert shown_count(response) == len(page_ids(response))
+
+
 def test_the_published_range_is_on_the_site_s_days():
     """An update approved late in the evening in New York is published on that day there,
     though it is the next day in UTC."""
