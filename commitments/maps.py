@@ -25,39 +25,23 @@ GRADE_ORDER = [grade for grade, _lowest, _highest in grade_rows()] + [Grade.INCO
 FIELDS = ["name", "state", "slug", "longitude", "latitude", "grade", "score", "graded"]
 
 
-def city_url(state, slug):
+@lru_cache(maxsize=8192)
+def city_url(_prefix, _language, state, slug):
     """A city page's address, remembered: the map links to every city, and each reverse()
     costs about 70 µs. The key holds what else reverse() reads (the script prefix and the
     language), so a deployment under a prefix or in another language gets its own."""
-    return _city_url(get_script_prefix(), get_language(), state, slug)
-
-
-@lru_cache(maxsize=8192)
-def _city_url(_prefix, _language, state, slug):
     return City(state=state, slug=slug).get_absolute_url()
 
 
 @dataclass(frozen=True)
 class Marker:
-    """A city on the map: where, which grade, and what its link says."""
+    """A city on the map: where, which grade, and where its link goes and what it says."""
 
-    city: dict
     x: float
     y: float
-
-    @property
-    def grade(self):
-        return self.city["grade"]
-
-    @property
-    def url(self):
-        return city_url(self.city["state"], self.city["slug"])
-
-    @property
-    def label(self):
-        city = self.city
-        score = score_in_words(city["score"], city["grade"], city["graded"])
-        return f"{city['name']}, {city['state']}: {score}"
+    grade: str
+    url: str
+    label: str
 
 
 @dataclass
@@ -102,12 +86,17 @@ class CityMap:
                 for grade in GRADE_ORDER]  # fmt: skip
 
 
-def place(city):
-    """The city's marker, or None without coordinates or outside the map."""
+def place(city, prefix, language):
+    """The city's marker, or None without coordinates or outside the map; the script prefix
+    and the active language are looked up once for all the markers."""
     if city["longitude"] is None or city["latitude"] is None:
         return None
     point = albers_usa(city["longitude"], city["latitude"])
-    return Marker(city, *point) if point else None
+    if not point:
+        return None
+    url = city_url(prefix, language, city["state"], city["slug"])
+    score = score_in_words(city["score"], city["grade"], city["graded"], language)
+    return Marker(*point, city["grade"], url, f"{city['name']}, {city['state']}: {score}")
 
 
 def city_map(scored=None):
@@ -116,10 +105,10 @@ def city_map(scored=None):
     cities = (City.objects.with_scores() if scored is None else scored).values(*FIELDS)
     cities = cities.order_by(F("population").asc(nulls_first=True), "name", "state")
     rows = {code: StateRow(code, name) for code, name in STATES_BY_NAME}
-    markers, unplaced = [], 0
+    markers, unplaced, prefix, language = [], 0, get_script_prefix(), get_language()
     for city in cities:
         rows[city["state"]].counts[city["grade"]] += 1
-        marker = place(city)
+        marker = place(city, prefix, language)
         if marker:
             markers.append(marker)
         else:

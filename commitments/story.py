@@ -26,9 +26,10 @@ from commitments.scoring import (
 UNRESEARCHED = "unresearched"
 
 
-def score_in_words(score, grade, graded):
-    """A score and grade as every text alternative says them (map, badge, card, page)."""
-    graded_words, provisional_words = score_phrases(get_language())
+def score_in_words(score, grade, graded, language=None):
+    """A score and grade as every text alternative says them (map, badge, card, page), in the
+    active language (`language`, if the caller has already looked it up)."""
+    graded_words, provisional_words = score_phrases(language or get_language())
     if graded:
         return graded_words % {"score": score, "grade": grade}
     return provisional_words % {"score": score}
