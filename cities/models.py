@@ -8,7 +8,6 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +22,7 @@ from cities.validators import (
 from cities.validators import (
     TEXT_VALIDATORS as TEXT,
 )
+from pledge_tracker.reversing import remembered_reverse
 
 http_url_validator = URLValidator(schemes=["http", "https"])
 
@@ -118,7 +118,12 @@ class City(models.Model):
         return f"{self.name}, {self.state}"
 
     def get_absolute_url(self):
-        return reverse("commitments:city", args=[self.state.lower(), self.slug])
+        return self.page_url(self.state, self.slug)
+
+    @staticmethod
+    def page_url(state, slug, reverse=remembered_reverse):
+        """A city page's address from its state and slug; `reverse`, a `reverser()` for many."""
+        return reverse("commitments:city", state.lower(), slug)
 
     @property
     def state_name(self):

@@ -3,10 +3,8 @@ the same figures by state for the table beside it, from one read of the scored c
 
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from django.db.models import F
-from django.urls import get_script_prefix
 from django.utils.translation import get_language
 
 from cities.models import City
@@ -15,6 +13,7 @@ from cities.states import STATES_BY_NAME
 from cities.us_map import us_map
 from commitments.scoring import Grade, grade_rows
 from commitments.story import score_in_words
+from pledge_tracker.reversing import reverser
 
 # Legend and table order: the letter grades, best first, then the cities without one.
 GRADE_ORDER = [grade for grade, _lowest, _highest in grade_rows()] + [Grade.INCOMPLETE]
@@ -23,14 +22,6 @@ GRADE_ORDER = [grade for grade, _lowest, _highest in grade_rows()] + [Grade.INCO
 # What a marker and the table need of each scored city: reading only these columns, rather
 # than whole scored cities, makes the map's one query eight times faster.
 FIELDS = ["name", "state", "slug", "longitude", "latitude", "grade", "score", "graded"]
-
-
-@lru_cache(maxsize=8192)
-def city_url(_prefix, _language, state, slug):
-    """A city page's address, remembered: the map links to every city, and each reverse()
-    costs about 70 µs. The key holds what else reverse() reads (the script prefix and the
-    language), so a deployment under a prefix or in another language gets its own."""
-    return City(state=state, slug=slug).get_absolute_url()
 
 
 @dataclass(frozen=True)
@@ -86,15 +77,15 @@ class CityMap:
                 for grade in GRADE_ORDER]  # fmt: skip
 
 
-def place(city, prefix, language):
-    """The city's marker, or None without coordinates or outside the map; the script prefix
-    and the active language are looked up once for all the markers."""
+def place(city, reverse, language):
+    """The city's marker, or None without coordinates or outside the map; `reverse` (a
+    `reverser()`) and the active language are looked up once for all the markers."""
     if city["longitude"] is None or city["latitude"] is None:
         return None
     point = albers_usa(city["longitude"], city["latitude"])
     if not point:
         return None
-    url = city_url(prefix, language, city["state"], city["slug"])
+    url = City.page_url(city["state"], city["slug"], reverse)
     score = score_in_words(city["score"], city["grade"], city["graded"], language)
     return Marker(*point, city["grade"], url, f"{city['name']}, {city['state']}: {score}")
 
@@ -105,10 +96,10 @@ def city_map(scored=None):
     cities = (City.objects.with_scores() if scored is None else scored).values(*FIELDS)
     cities = cities.order_by(F("population").asc(nulls_first=True), "name", "state")
     rows = {code: StateRow(code, name) for code, name in STATES_BY_NAME}
-    markers, unplaced, prefix, language = [], 0, get_script_prefix(), get_language()
+    markers, unplaced, reverse, language = [], 0, reverser(), get_language()
     for city in cities:
         rows[city["state"]].counts[city["grade"]] += 1
-        marker = place(city, prefix, language)
+        marker = place(city, reverse, language)
         if marker:
             markers.append(marker)
         else:

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +18,7 @@ from cities.models import City, Mayor, http_url_condition, http_url_validator
 from cities.validators import EARLIEST_DATE, PAST_DATE_VALIDATORS
 from cities.validators import TEXT_VALIDATORS as TEXT
 from commitments.scoring import DEFAULT_WEIGHT, MAX_WEIGHT, PRINCIPLE_NUMBERS, Grade, Status
+from pledge_tracker.reversing import remembered_reverse
 
 # The permission that lets a user approve or reject what others submit (the "Reviewers" group).
 REVIEW_PERMISSION = "commitments.review"
@@ -78,7 +78,7 @@ class Principle(models.Model):
         return f"{self.number}. {self.title}"
 
     def get_absolute_url(self):
-        return reverse("commitments:principle", args=[self.slug])
+        return remembered_reverse("commitments:principle", self.slug)
 
     @property
     def anchor(self):
