@@ -2,8 +2,9 @@
 year's movers" and a city's last year.
 
 A change is an action rated at the end of `to` by an update whose rating period began after
-`since` ended (`models.RatingPeriod`); the city's score and grade before and after come from
-the scored queryset as of each day (`scores.scored_as_of`), so they match the as-of pages.
+`since` ended (`models.RatingPeriod`), beside the status its period at the end of `since` gave
+it; the city's score and grade before and after come from the scored queryset as of each day
+(`scores.scored_as_of`), so they match the as-of pages.
 """
 
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from cities.models import City
 from cities.states import STATES_BY_NAME
 from commitments.filters import FilterForm
-from commitments.models import ProgressUpdate, rated_on, start_of_day_after
+from commitments.models import ProgressUpdate, RatingPeriod, start_of_day_after
 from commitments.scores import scored_as_of
 from commitments.selectors import approved_evidence_prefetch
 
@@ -86,28 +87,24 @@ def city_last_year_url(city):
 class CityChanges:
     city: City  # scored as of `to`
     before: City  # the same city scored as of `since`
-    changes: list = field(default_factory=list)  # [(old update or None, new update)]
+    changes: list = field(default_factory=list)  # [(old rating period or None, new update)]
 
 
-def ratings_on(day):
-    """The updates that rated their city's actions at the end of `day`."""
-    return ProgressUpdate.objects.filter(rated_on(day, period="rating_period__"))
-
-
-def new_ratings(since, to, state="", city=""):
-    """The updates rating an action at the end of `to` that did not rate it at the end of
-    `since`, in the cities asked for."""
-    after = ratings_on(to).filter(rating_period__public_from__gte=start_of_day_after(since))
+def new_periods(since, to, state="", city=""):
+    """The rating periods in force at the end of `to` that began after the end of `since`: the
+    actions rated anew, in the cities asked for. Read from the periods alone (they carry
+    their city), so that only the changes' own updates are read from the log."""
+    periods = RatingPeriod.objects.on(to).filter(public_from__gte=start_of_day_after(since))
     if state:
-        after = after.filter(city__state=state)
+        periods = periods.filter(city__state=state)
     if city:
-        after = after.filter(city__slug=city)
-    return after
+        periods = periods.filter(city__slug=city)
+    return periods
 
 
 def changed_cities(since, to, state="", city=""):
     """The cities whose ratings changed, by name: what the page paginates."""
-    changed = new_ratings(since, to, state, city).values("city")
+    changed = new_periods(since, to, state, city).values("city")
     return City.objects.filter(pk__in=changed).order_by("name", "state")
 
 
@@ -115,16 +112,16 @@ def changes_between(since, to, cities):
     """[CityChanges] of `cities` (a list of cities that changed), in the order given, in seven
     queries."""
     cities = {city.pk: city for city in cities}
+    new = new_periods(since, to).filter(city__in=cities).values("update")
     after = list(
-        new_ratings(since, to)
-        .filter(city__in=cities)
+        ProgressUpdate.objects.filter(pk__in=new)
         .select_related("action", "action__principle")
         .prefetch_related(approved_evidence_prefetch("evidence", to))
         .order_by("action__principle__number", "action__position")
     )
     before = {
-        (update.city_id, update.action_id): update
-        for update in ratings_on(since).filter(city__in=cities)
+        (period.city_id, period.action_id): period
+        for period in RatingPeriod.objects.on(since).filter(city__in=cities)
     }
     scored_then = {city.pk: city for city in scored_as_of(since).filter(pk__in=cities)}
     scored_now = {city.pk: city for city in scored_as_of(to).filter(pk__in=cities)}
