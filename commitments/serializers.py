@@ -1,5 +1,6 @@
 """Serializers of the read-only JSON API: the approved record, as every page shows it."""
 
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -89,6 +90,10 @@ class PledgeSerializer(MayorPledgeSerializer):
 
 
 class PrincipleScoreSerializer(serializers.Serializer):
+    """A city's score on one principle, from the stored JSON object (`scores.compute_scores`),
+    whose values are already the integers shown: each is read by its key, without DRF's
+    per-field lookups and conversions (a list of fifty cities has 350 of these)."""
+
     principle = serializers.IntegerField(source="number")
     score = serializers.IntegerField(help_text="The principle score, 0-100, rounded half up.")
     points = serializers.IntegerField(
@@ -97,6 +102,13 @@ class PrincipleScoreSerializer(serializers.Serializer):
     weight = serializers.IntegerField(help_text="Total weight of the principle's actions.")
     rated_actions = serializers.IntegerField(source="rated")
     total_actions = serializers.IntegerField(source="actions")
+
+    def to_representation(self, score):
+        return {name: score[key] for name, key in self._keys}
+
+    @cached_property
+    def _keys(self):
+        return [(field.field_name, field.source) for field in self._readable_fields]
 
 
 class CitySerializer(serializers.Serializer):
