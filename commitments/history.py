@@ -8,9 +8,11 @@ that picks today's current status). The score is the sum of the actions' shares
 score is the city's score today.
 """
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
+from math import lcm
 
 from django.db.models.functions import Greatest, TruncDate
 
@@ -38,40 +40,58 @@ def score_history(city, principles, today):
     """The city's score at the end of each month from its first public update to the month of
     `today` (a past day for a page as of then), in one query; `principles` is
     `selectors.framework()` (principles with actions)."""
-    # Each action's share of the score for each status, computed once.
-    shares = {
+    denominator, shares = _shares(principles)
+    # Read latest first, an update is its action's status from the month it became public
+    # until the first month in which a later update of the action was public (if that month
+    # is after its own): the score is a running sum of those changes, month by month.
+    changes = defaultdict(int)  # month: the change in the exact score's numerator
+    superseded_from = {}  # action id: the first month in which a later update of it was public
+    for public_on, action_id, status in _public_updates(city, today):
+        later = superseded_from.get(action_id)
+        if later is None or public_on < later:  # `later` is the first day of a month
+            month = public_on.replace(day=1)
+            share = shares[action_id, status]
+            changes[month] += share
+            if later is not None:
+                changes[later] -= share
+            superseded_from[action_id] = month
+    # An action is rated from the first month in which any update of it was public.
+    newly_rated = Counter(superseded_from.values())
+    if not newly_rated:
+        return []
+    history, exact, rated = [], 0, 0
+    for month, _last_day in month_ends(min(newly_rated), today):
+        exact += changes.get(month, 0)
+        rated += newly_rated.get(month, 0)
+        history.append(MonthScore(month, rounded(Fraction(exact, denominator)), rated))
+    return history
+
+
+def _shares(principles):
+    """Each action's share of the score for each status (`scoring.score_share`), as numerators
+    over one common denominator: the sums stay integers."""
+    fractions = {
         (action.pk, status): score_share(points_for(status), action, principle)
         for principle in principles
         for action in principle.actions.all()
         for status in Status.values
     }
-    # LATEST_FIRST sorts descending on each field, so the larger tuple of them is the later.
-    latest_key = [field.lstrip("-") for field in ProgressUpdate.LATEST_FIRST]
-    rows = ProgressUpdate.objects.approved_by(today).filter(city=city, happened_on__lte=today)
-    # The day it became public, in the site's time zone, computed (and sorted on) in SQL.
-    rows = rows.annotate(public_on=Greatest("happened_on", TruncDate("reviewed_at")))
-    rows = rows.order_by("public_on", *latest_key, "action_id")
-    log = [
-        (public_on, tuple(key), action_id, status)
-        for public_on, action_id, status, *key in rows.values_list(
-            "public_on", "action_id", "status", *latest_key
-        )
-    ]
-    if not log:
-        return []
-    latest, history, position = {}, [], 0  # action id: (its LATEST_FIRST key, status)
-    exact = Fraction(0)  # the sum of the latest statuses' shares, kept as they change
-    for month, last_day in month_ends(log[0][0], today):
-        while position < len(log) and log[position][0] <= last_day:
-            _public_on, key, action_id, status = log[position]
-            if action_id not in latest or key > latest[action_id][0]:
-                if action_id in latest:
-                    exact -= shares[action_id, latest[action_id][1]]
-                exact += shares[action_id, status]
-                latest[action_id] = (key, status)
-            position += 1
-        history.append(MonthScore(month, rounded(exact), len(latest)))
-    return history
+    denominator = lcm(*(share.denominator for share in fractions.values()))
+    numerators = {
+        key: share.numerator * (denominator // share.denominator)
+        for key, share in fractions.items()
+    }
+    return denominator, numerators
+
+
+def _public_updates(city, today):
+    """(the day it became public, action id, status) of the city's approved updates by the end
+    of `today`, in `ProgressUpdate.LATEST_FIRST` order (the order of an index that covers them).
+    The day it became public is computed in SQL, in the site's time zone."""
+    updates = ProgressUpdate.objects.approved_by(today).filter(city=city, happened_on__lte=today)
+    updates = updates.annotate(public_on=Greatest("happened_on", TruncDate("reviewed_at")))
+    updates = updates.order_by(*ProgressUpdate.LATEST_FIRST)
+    return updates.values_list("public_on", "action_id", "status")
 
 
 def history_changes(history):

@@ -252,3 +252,19 @@ def test_a_city_page_s_rank_is_the_scorecard_s_rank():
         rate(CityFactory(), statuses)
     for city in ranked(City.objects.with_scores()):
         assert standing(city, City.objects.with_scores()).overall.position == city.rank, city
+
+
+def test_the_score_history_breaks_ties_as_the_current_status_does():
+    """Among updates that happened on the same day, the one approved last is the latest, and
+    among those approved at the same moment, the one logged last (`ProgressUpdate.LATEST_FIRST`)."""
+    city = CityFactory()
+    # Logged first but approved last: it is the latest of the two.
+    published(city, "1.1", Status.ACHIEVED, date(2023, 1, 10), date(2023, 2, 20))
+    published(city, "1.1", Status.REVERSED, date(2023, 1, 10), date(2023, 2, 5))
+    # Approved at the same moment: the one logged last is the latest.
+    published(city, "2.1", Status.REVERSED, date(2023, 4, 10), date(2023, 4, 12))
+    published(city, "2.1", Status.IN_PROGRESS, date(2023, 4, 10), date(2023, 4, 12))
+    history = history_of(city)
+    assert min(history) == date(2023, 2, 1)
+    assert history[date(2023, 2, 1)] == (3, 1)  # 1.1 achieved: 20 / 7
+    assert history[date(2023, 4, 1)] == (4, 2)  # and 2.1 in progress: 20 / 7 + 25 / 28

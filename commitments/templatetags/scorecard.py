@@ -1,13 +1,18 @@
-"""Labels, badges and evidence lists for stored values that pages show in words.
+"""Labels, badges, evidence lists and a city page's long tables, for stored values in words.
 
-These are tags rather than included templates: a scorecard page shows a hundred badges, a city
-page up to 37 evidence lists, and an `{% include %}` costs about ten times as much to render.
+These are tags rather than included templates or loops: a scorecard page shows a hundred badges,
+a city page up to 37 evidence lists and tables of a hundred rows, and an `{% include %}` costs
+about ten times as much to render. Labels and days, which recur on every page whatever its
+records, are made once in each language (`per_language`).
 """
+
+from functools import lru_cache, wraps
 
 from django import template
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from commitments.models import EvidenceKind, PledgeStatus
@@ -15,6 +20,18 @@ from commitments.scoring import FLAGGED, NO_INFORMATION, Grade, Status
 from commitments.story import standing_in_words
 
 register = template.Library()
+
+
+def per_language(function):
+    """`function` with its result kept for each set of arguments and active language, for results
+    that depend on nothing else (in that language's words), shown dozens of times a page."""
+    remembered = lru_cache(maxsize=4096)(lambda _language, *args: function(*args))
+
+    @wraps(function)
+    def in_active_language(*args):
+        return remembered(get_language(), *args)
+
+    return in_active_language
 
 
 @register.filter
@@ -36,6 +53,14 @@ def evidence_kind_label(kind):
 
 
 @register.filter
+@per_language
+def day(value, format_name):
+    """`value|date:format_name` for a date (not a datetime, whose words depend on the time zone):
+    a city page formats a few hundred days."""
+    return date_format(value, format_name) if value else ""
+
+
+@register.filter
 def in_words(city):
     """A scored city's standing in one sentence (`story.standing_in_words`)."""
     return standing_in_words(city)
@@ -47,6 +72,7 @@ def grade_label(grade):
 
 
 @register.simple_tag
+@per_language
 def status_badge(status):
     """A status as a badge; a reversed one carries a warning sign besides its colour."""
     flag = mark_safe(' <span aria-hidden="true">⚠</span>') if status in FLAGGED else ""
@@ -78,17 +104,51 @@ def grade_badge(grade):
 @register.simple_tag
 def evidence_list(evidence):
     """An update's sources: title linked, publisher, date and kind; nothing if it has none."""
-    items = format_html_join(
-        "",
+    items = "".join(
+        _evidence_item(item.url, item.title, item.publisher, item.published_on, item.kind)
+        for item in evidence
+    )
+    if not items:
+        return ""
+    return format_html('<ul class="list-unstyled small mb-0">{}</ul>', mark_safe(items))
+
+
+def _evidence_item(url, title, publisher, published_on, kind):
+    return format_html(
         '<li><a href="{}" rel="noopener noreferrer" target="_blank">{}</a> — {}, '
         '<time datetime="{}">{}</time> <span class="text-body-secondary">({})</span></li>',
-        (
-            (item.url, item.title, item.publisher, item.published_on.isoformat(),
-             date_format(item.published_on, "SHORT_DATE_FORMAT"), evidence_kind_label(item.kind))
-            for item in evidence
-        ),
+        url, title, publisher, published_on.isoformat(), day(published_on, "SHORT_DATE_FORMAT"),
+        evidence_kind_label(kind),
     )  # fmt: skip
-    return format_html('<ul class="list-unstyled small mb-0">{}</ul>', items) if items else ""
+
+
+@register.simple_tag
+def score_change_rows(months):
+    """The rows of a city's table of score changes (`history.history_changes`): one for each
+    month in which its score changed, a hundred and more on a long record."""
+    return mark_safe("".join(_score_change_row(m.month, m.score, m.rated) for m in months))
+
+
+def _score_change_row(month, score, rated):
+    return format_html(
+        '<tr><th scope="row" class="fw-normal"><time datetime="{}">{}</time></th>'
+        '<td class="text-end">{}</td><td class="text-end">{}</td></tr>',
+        day(month, "Y-m"), day(month, "YEAR_MONTH_FORMAT"), score, rated,
+    )  # fmt: skip
+
+
+@register.simple_tag
+def killing_rows(years):
+    """The rows of a city's table of people killed by police: each year's total and its counts
+    by race, from (year row, counts) pairs."""
+    return format_html_join(
+        "",
+        '<tr><th scope="row">{}</th><td class="text-end fw-bold">{}</td>{}</tr>',
+        (
+            (row.year, row.total, format_html_join("", '<td class="text-end">{}</td>', zip(counts)))
+            for row, counts in years
+        ),
+    )
 
 
 @register.simple_tag
