@@ -1,4 +1,5 @@
-"""Labels, badges, evidence lists and a city page's long tables, for stored values in words.
+"""Labels, badges, evidence and update lists and a city page's long tables, for stored values
+in words.
 
 These are tags rather than included templates or loops: a scorecard page shows a hundred badges,
 a city page up to 37 evidence lists and tables of a hundred rows, and an `{% include %}` costs
@@ -7,11 +8,13 @@ records, are made once in each language (`per_language`).
 """
 
 from functools import lru_cache, wraps
+from html import escape
 
 from django import template
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -103,23 +106,96 @@ def grade_badge(grade):
 
 @register.simple_tag
 def evidence_list(evidence):
-    """An update's sources: title linked, publisher, date and kind; nothing if it has none."""
+    """An update's sources: title linked, publisher, date and kind; nothing if it has none.
+
+    Built with `html.escape`, as `update_items` is: the log shows a hundred and more sources."""
     items = "".join(
         _evidence_item(item.url, item.title, item.publisher, item.published_on, item.kind)
         for item in evidence
     )
     if not items:
         return ""
-    return format_html('<ul class="list-unstyled small mb-0">{}</ul>', mark_safe(items))
+    return mark_safe(f'<ul class="list-unstyled small mb-0">{items}</ul>')
 
 
 def _evidence_item(url, title, publisher, published_on, kind):
-    return format_html(
-        '<li><a href="{}" rel="noopener noreferrer" target="_blank">{}</a> — {}, '
-        '<time datetime="{}">{}</time> <span class="text-body-secondary">({})</span></li>',
-        url, title, publisher, published_on.isoformat(), day(published_on, "SHORT_DATE_FORMAT"),
-        evidence_kind_label(kind),
-    )  # fmt: skip
+    return (
+        f'<li><a href="{escape(url)}" rel="noopener noreferrer" target="_blank">{escape(title)}'
+        f'</a> — {escape(publisher)}, <time datetime="{published_on.isoformat()}">'
+        f'{_short_day(published_on)}</time> <span class="text-body-secondary">'
+        f"({_kind_label(kind)})</span></li>"
+    )
+
+
+@per_language
+def _kind_label(kind):
+    return escape(str(evidence_kind_label(kind)))
+
+
+@register.simple_tag
+def update_items(updates, in_log=False, show_city=False, by_happened=False):
+    """Approved updates as list items: each one's day, city (`show_city`), action, summary and
+    evidence; in the public log (`in_log`) also its change to the city's rating and the days it
+    happened and was published, headed by the day published unless `by_happened`.
+
+    One tag for the whole list, built with the standard library's `html.escape` (what Django's
+    `escape` calls): as a template loop, the log's fifty updates took a quarter of its page.
+    """
+    by_published = in_log and not by_happened
+    return mark_safe("".join(_update_item(u, in_log, show_city, by_published) for u in updates))
+
+
+def _update_item(update, in_log, show_city, by_published):
+    happened = update.happened_on
+    # The day it was published in the current time zone, as the `date` filter shows a datetime.
+    published = localtime(update.reviewed_at).date() if in_log else None
+    shown = published if by_published else happened
+    heading = f'<time datetime="{shown.isoformat()}">{_short_day(shown)}</time>'
+    if show_city:
+        city = update.city
+        heading += f' · <a href="{escape(city.get_absolute_url())}">{escape(str(city))}</a>'
+    action = update.action
+    heading += (
+        f' · <a href="{escape(action.principle.get_absolute_url())}">'
+        f"{escape(action.code)} {escape(action.title)}</a>"
+    )
+    if not in_log:
+        heading += f" · {status_badge(update.status)}"
+    lines = [f'<p class="mb-1">{heading}</p>']
+    if in_log:
+        lines.append(f'<p class="mb-1">{_rating_change(update.rating_change, update.status)}</p>')
+    lines.append(f'<p class="mb-1">{escape(update.summary)}</p>')
+    if in_log:
+        days = {"happened": _short_day(happened), "published": _short_day(published)}
+        lines.append(
+            '<p class="mb-1 small text-body-secondary">'
+            f"{_('Happened on %(happened)s; published on %(published)s.') % days}</p>"
+        )
+    lines.append(evidence_list(update.evidence.all()))
+    body = "\n  ".join(lines)
+    return f'<li class="list-group-item" id="update-{update.pk}">\n  {body}\n</li>\n'
+
+
+def _rating_change(change, status):
+    """What an update did to its city's rating (`selectors.RatingChange`), in a sentence."""
+    after = status_badge(status)
+    if not change.current:
+        return _(
+            "Reported as %(after)s: no change to the city's score, because an update on a "
+            "later step had already been approved."
+        ) % {"after": after}
+    statuses = {"before": status_badge(change.status_before), "after": after}
+    if change.score_change:
+        points = escape(change.signed_points)
+        return _("From %(before)s to %(after)s: %(points)s points on the city's score.") % {
+            **statuses,
+            "points": points,
+        }
+    return _("From %(before)s to %(after)s: no change to the city's score.") % statuses
+
+
+def _short_day(value):
+    return escape(day(value, "SHORT_DATE_FORMAT"))
 
 
 @register.simple_tag
