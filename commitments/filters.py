@@ -9,9 +9,9 @@ from datetime import datetime, time
 
 import django_filters
 from django import forms
-from django.forms.renderers import Jinja2
 from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
+from django.forms.renderers import Jinja2
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 

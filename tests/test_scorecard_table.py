@@ -74,6 +74,15 @@ def test_principle_cells_are_shaded_with_the_number_inside(client, cities):
     assert '<td class="principle-cell shade-0">0</td>' in content
 
 
+def test_a_row_groups_the_population_and_says_so_when_it_is_unknown(client, cities):
+    CityFactory(name="Unknownton", state="TX", population=None)
+    rows = {re.search(r">([A-Z][a-z]+ton)</a>", row).group(1): row
+            for row in re.findall(r"<tr><th.*?</tr>", get(client, "?state=TX"))}  # fmt: skip
+    assert '<td class="text-end">900,000</td>' in rows["Bigton"]
+    assert '<td class="text-end">—</td>' in rows["Unknownton"]
+    assert "None" not in rows["Unknownton"]
+
+
 def test_the_principle_columns_are_named_in_visible_text(client, cities):
     content = get(client)
     key = content[content.index('class="principle-key') :]

@@ -1,22 +1,30 @@
-"""Symbols and shades for pages that show many cities at once (grid, comparison, scorecard).
+"""Symbols, shades and table rows for pages that show many cities at once (grid, comparison,
+scorecard, a principle's ranking).
 
 A status is a shape, not only a colour: the symbols fill up with the points a status earns, and
 each carries its name for screen readers. A score is shaded on a five-step scale, the number
 always written inside.
+
+The long tables' rows are one tag per table body, built with the standard library's
+`html.escape` (what Django's `escape` calls) on every stored text. An integer is written as its
+digits, as `{{ }}` writes it (no thousands separator is configured); `intcomma` groups by language.
 """
 
 from functools import cache, lru_cache
 from html import escape
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from cities.models import City
 from commitments.comparison import compare_url as comparison_url
 from commitments.scoring import MAX_POINTS, Status
-from commitments.templatetags.scorecard import grade_badge, status_label
+from commitments.templatetags.scorecard import day, grade_badge, pledge_badge, status_label
+from pledge_tracker.reversing import reverser
 
 register = template.Library()
 
@@ -153,6 +161,95 @@ def score_rows(rows):
         )
 
     return grid_rows(rows, cell_html)
+
+
+def score_html(score, graded):
+    """A scored city's score as every list shows it: the number, "provisional" without a grade."""
+    number = f'<span class="fw-bold">{score}</span>'
+    if graded:
+        return number
+    return f'{number} <span class="small text-body-secondary">{_("provisional")}</span>'
+
+
+@register.simple_tag
+def city_score(city):
+    """`score_html` of a city, for `_score.html`: the same words as the tables' rows."""
+    return mark_safe(score_html(city.score, city.graded))
+
+
+def city_link(city, reverse):
+    """A city's name linked to its page, then its state; `reverse`, a `reverser()`."""
+    href = City.page_url(city.state, city.slug, reverse)
+    return f'<a href="{escape(href)}">{escape(city.name)}</a>, {escape(city.state)}'
+
+
+def rated_of_total(city, words):
+    """How many of its actions a city is rated on, in `words`: "%(rated)s of %(total)s"."""
+    return words % {"rated": city.rated_actions, "total": city.total_actions}
+
+
+def population(people):
+    """A city's population, grouped as its language writes numbers; "—" when unknown."""
+    return "—" if people is None else escape(intcomma(people))
+
+
+def last_update(updated):
+    """The month of a city's last update, "—" without one."""
+    if not updated:
+        return "—"
+    return f'<time datetime="{updated.isoformat()}">{escape(day(updated, "M Y"))}</time>'
+
+
+def principle_cells(principle_scores):
+    """A city's score on each principle, shaded (`principle_scores`, as `scores` stores them)."""
+    return "".join(
+        f'<td class="principle-cell shade-{shade(score)}">{score}</td>'
+        for score in (principle["score"] for principle in principle_scores)
+    )
+
+
+@register.simple_tag
+def scorecard_rows(cities):
+    """The scorecard's rows: each city linked to its page, its score, grade and coverage, its
+    shaded principle scores, its mayor, pledge, population and the month of its last update.
+
+    As a template loop, fifty rows of an include, two badges, a translation and two dozen
+    values each were half of the page's time.
+    """
+    reverse, grade, pledge = reverser(), cache(grade_badge), cache(pledge_badge)
+    of_total = _("%(rated)s of %(total)s")
+
+    def row(city):
+        return (
+            f'<tr><th scope="row" class="sticky-column">{city_link(city, reverse)}</th>'
+            f'<td class="text-end">{score_html(city.score, city.graded)}</td>'
+            f"<td>{grade(city.grade)}</td>"
+            f'<td class="text-end text-nowrap">{rated_of_total(city, of_total)}</td>'
+            f"{principle_cells(city.principle_scores)}"
+            f"<td>{escape(city.mayor_name or '—')}</td><td>{pledge(city.pledge_status)}</td>"
+            f'<td class="text-end">{population(city.population)}</td>'
+            f'<td class="text-nowrap">{last_update(city.last_updated)}</td></tr>'
+        )
+
+    return mark_safe("\n".join(map(row, cities)))
+
+
+@register.simple_tag
+def ranking_rows(cities):
+    """A principle's ranking: each city's rank, its link, its score on the principle, its
+    overall score, grade and coverage."""
+    reverse, grade = reverser(), cache(grade_badge)
+    of_total = _("%(rated)s of %(total)s")
+    return mark_safe(
+        "\n".join(
+            f'<tr><td>{city.rank}</td><th scope="row">{city_link(city, reverse)}</th>'
+            f'<td class="text-end fw-bold">{city.principle_score}</td>'
+            f'<td class="text-end">{score_html(city.score, city.graded)}</td>'
+            f"<td>{grade(city.grade)}</td>"
+            f'<td class="text-end">{rated_of_total(city, of_total)}</td></tr>'
+            for city in cities
+        )
+    )
 
 
 @register.simple_tag
