@@ -1,11 +1,12 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from commitments import (
     api,
     converters,  # noqa: F401 (registers <state:>)
 )
+from commitments.api_schema import SchemaView
 from commitments.caching import public
 
 router = SimpleRouter()
@@ -28,7 +29,7 @@ urlpatterns = public_urls(
         path("", api.api_root, name="root"),
         path("cities/", api.CityList.as_view(), name="city-list"),
         path("cities/<state:state>/<slug:slug>/", api.CityScorecard.as_view(), name="city-detail"),
-        path("schema/", SpectacularAPIView.as_view(), name="schema"),
+        path("schema/", SchemaView.as_view(), name="schema"),
         path(
             "docs/",
             # Split: the page loads its script from a URL, as the Content Security Policy asks.

@@ -9,7 +9,9 @@ from datetime import date
 
 import pytest
 from django.db import connection, connections
+from django.test import Client
 
+from commitments.api_schema import SchemaView
 from commitments.models import Action, CurrentStatus, Pledge, ProgressUpdate
 from commitments.services import approve_update, propose_update, record_pledge
 from tests.factories import (
@@ -108,3 +110,31 @@ def test_eight_simultaneous_pledge_posts_record_one_step_without_error():
 
     run_together(*[post] * 8)  # fails the test if any post raised
     assert Pledge.objects.filter(mayor=mayor).count() == 1
+
+
+def test_threads_of_a_worker_take_turns_generating_the_schema(monkeypatch):
+    """drf-spectacular's generator is not thread-safe (it answered 500 under load): each thread
+    waits for the one generating, however many ask at once."""
+    generating, most, counting = 0, 0, threading.Lock()
+    generate = SchemaView.generator_class.get_schema
+
+    def watched(generator, *args, **kwargs):
+        nonlocal generating, most
+        with counting:
+            generating += 1
+            most = max(most, generating)
+        try:
+            threading.Event().wait(0.05)  # time for another thread to arrive, if it may
+            return generate(generator, *args, **kwargs)
+        finally:
+            with counting:
+                generating -= 1
+
+    monkeypatch.setattr(SchemaView.generator_class, "get_schema", watched)
+    statuses = []
+
+    def fetch():
+        statuses.append(Client().get("/api/schema/").status_code)
+
+    run_together(*[fetch] * 4)
+    assert statuses == [200] * 4 and most == 1
