@@ -168,7 +168,8 @@ def score_html(score, graded):
     number = f'<span class="fw-bold">{score}</span>'
     if graded:
         return number
-    return f'{number} <span class="small text-body-secondary">{_("provisional")}</span>'
+    provisional = _("provisional")  # outside the f-string, where makemessages finds it
+    return f'{number} <span class="small text-body-secondary">{provisional}</span>'
 
 
 @register.simple_tag

@@ -167,10 +167,9 @@ def _update_item(update, in_log, show_city, by_published):
     lines.append(f'<p class="mb-1">{escape(update.summary)}</p>')
     if in_log:
         days = {"happened": _short_day(happened), "published": _short_day(published)}
-        lines.append(
-            '<p class="mb-1 small text-body-secondary">'
-            f"{_('Happened on %(happened)s; published on %(published)s.') % days}</p>"
-        )
+        # Translated outside the f-string, where makemessages finds it.
+        when = _("Happened on %(happened)s; published on %(published)s.") % days
+        lines.append(f'<p class="mb-1 small text-body-secondary">{when}</p>')
     lines.append(evidence_list(update.evidence.all()))
     body = "\n  ".join(lines)
     return f'<li class="list-group-item" id="update-{update.pk}">\n  {body}\n</li>\n'
