@@ -10,7 +10,7 @@ OUTLINES = ROOT / "cities" / "data" / "us_states_albers.json"
 # The outlines as a picture of their own, served as a static file: inlined, they made up a
 # third of the home page and most of the time spent compressing it.
 PICTURE = ROOT / "static" / "img" / "us-states.svg"
-# The same colours the markers' stylesheet uses for land and borders (static/css/site.css).
+# Land and borders, in the light grey and white of the page around the map (Bootstrap's).
 LAND, BORDER = "#e9ecef", "#fff"
 
 

@@ -610,11 +610,12 @@ class RecordStamp(models.Model):
 
 
 class CityScore(models.Model):
-    """Every figure `City.objects.with_scores()` gives, as last computed for one city.
+    """Every figure `City.objects.with_scores()` gives, as last computed for one city, and the
+    length of its public log.
 
-    Computed by the one scoring query (`scores.compute_scores`) whenever the city's record or
+    Computed by the one scoring query (`scores.stored_figures`) whenever the city's record or
     the framework changes (`services.refresh_scores`), so that pages read plain columns instead
-    of aggregating every city's ratings on every request.
+    of aggregating every city's ratings, or counting the log, on every request.
     """
 
     city = models.OneToOneField(
@@ -633,7 +634,7 @@ class CityScore(models.Model):
     reversed_actions = models.PositiveSmallIntegerField()
     last_updated = models.DateField(null=True)
     # How long the city's public log is: the updates log counts itself from these.
-    approved_updates = models.PositiveIntegerField(default=0)
+    log_length = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(F("graded").desc(), F("score").desc(), name="city_score_rank")]

@@ -225,7 +225,7 @@ def stored_figures(cities, constants):
     updates = ProgressUpdate.objects.approved().filter(city=OuterRef("pk")).order_by()
     counted = updates.values("city").annotate(length=Count("pk")).values("length")
     length = Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-    return compute_scores(cities, constants).annotate(approved_updates=length)
+    return compute_scores(cities, constants).annotate(log_length=length)
 
 
 def mean_score():

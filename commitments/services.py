@@ -48,7 +48,8 @@ def refresh_framework_totals():
 
 
 def refresh_scores(city_id=None):
-    """Store one city's scores (or every city's) as the scoring query computes them."""
+    """Store one city's scores and log length (or every city's) as the scoring query computes
+    them (`scores.stored_figures`)."""
     constants = framework_constants()
     sql, params = _refresh_statement(connection.vendor, city_id is not None, constants)
     params = [city_id if param == ANY_CITY else param for param in params]

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='cityscore',
-            name='approved_updates',
+            name='log_length',
             field=models.PositiveIntegerField(default=0),
         ),
     ]

@@ -168,7 +168,8 @@ def score_html(score, graded):
     number = f'<span class="fw-bold">{score}</span>'
     if graded:
         return number
-    provisional = _("provisional")  # outside the f-string, where makemessages finds it
+    # Escaped as `{% translate %}` escapes, outside the f-string, where makemessages finds it.
+    provisional = escape(_("provisional"))
     return f'{number} <span class="small text-body-secondary">{provisional}</span>'
 
 
