@@ -70,8 +70,8 @@ def grid_rows(rows, cell_html):
     badge = cache(grade_badge)  # six grades: each badge rendered once a table
     return mark_safe(
         "\n".join(
-            f'<tr><th scope="row"><a href="{escape(row.href)}">{escape(row.city.name)}</a>, '
-            f"{escape(row.city.state)}</th><td>{badge(row.city.grade)}</td>"
+            f'<tr><th scope="row">{city_link(row.city, row.href)}</th>'
+            f"<td>{badge(row.city.grade)}</td>"
             f"{''.join(map(cell_html, row.cells))}</tr>"
             for row in rows
         )
@@ -179,10 +179,14 @@ def city_score(city):
     return mark_safe(score_html(city.score, city.graded))
 
 
-def city_link(city, reverse):
-    """A city's name linked to its page, then its state; `reverse`, a `reverser()`."""
-    href = City.page_url(city.state, city.slug, reverse)
+def city_link(city, href):
+    """A city's name linked to `href` (its page), then its state, as every table starts a row."""
     return f'<a href="{escape(href)}">{escape(city.name)}</a>, {escape(city.state)}'
+
+
+def city_page_link(city, reverse):
+    """`city_link` to the city's page; `reverse`, a `reverser()`."""
+    return city_link(city, City.page_url(city.state, city.slug, reverse))
 
 
 def rated_of_total(city, words):
@@ -223,7 +227,7 @@ def scorecard_rows(cities):
 
     def row(city):
         return (
-            f'<tr><th scope="row" class="sticky-column">{city_link(city, reverse)}</th>'
+            f'<tr><th scope="row" class="sticky-column">{city_page_link(city, reverse)}</th>'
             f'<td class="text-end">{score_html(city.score, city.graded)}</td>'
             f"<td>{grade(city.grade)}</td>"
             f'<td class="text-end text-nowrap">{rated_of_total(city, of_total)}</td>'
@@ -244,7 +248,7 @@ def ranking_rows(cities):
     of_total = _("%(rated)s of %(total)s")
     return mark_safe(
         "\n".join(
-            f'<tr><td>{city.rank}</td><th scope="row">{city_link(city, reverse)}</th>'
+            f'<tr><td>{city.rank}</td><th scope="row">{city_page_link(city, reverse)}</th>'
             f'<td class="text-end fw-bold">{city.principle_score}</td>'
             f'<td class="text-end">{score_html(city.score, city.graded)}</td>'
             f"<td>{grade(city.grade)}</td>"
