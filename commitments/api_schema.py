@@ -8,7 +8,7 @@ import threading
 
 from django_filters import CharFilter, ModelChoiceFilter
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers
 from rest_framework.schemas.inspectors import ViewInspector
@@ -103,6 +103,7 @@ class SchemaView(SpectacularAPIView):
 
     generating = threading.Lock()
 
+    @extend_schema(exclude=True)  # as on the view it overrides: the schema is not an operation
     def get(self, request, *args, **kwargs):
         with self.generating:
             return super().get(request, *args, **kwargs)
