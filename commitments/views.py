@@ -45,6 +45,8 @@ PAGE_SIZE = 25
 # A city page shows its latest updates and links to its whole log, so it never grows with it.
 TIMELINE_SIZE = 10
 RANKING_SIZE = 50
+# What changed lists each city's changed actions with their evidence (up to 27 a city).
+CHANGES_PAGE_SIZE = 10
 
 
 def paginate(request, items, per_page=PAGE_SIZE):
@@ -250,7 +252,7 @@ def changes(request):
     cities = changes_module.changed_cities(
         period["from"], period["to"], period["state"], period["city"]
     )
-    page = paginate(request, cities)
+    page = paginate(request, cities, per_page=CHANGES_PAGE_SIZE)
     context = {
         "form": form,
         "page": page,

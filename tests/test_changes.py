@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from commitments.scoring import Status
+from commitments.views import CHANGES_PAGE_SIZE
 from tests.factories import CityFactory
 from tests.test_as_of import rated_on
 
@@ -105,6 +106,16 @@ def test_the_changes_page_runs_a_fixed_number_of_queries(client, movers, django_
                 rated_on(city, "3.1", Status.ACHIEVED, date(2022, 2, 1), approved=date(2022, 2, 2))
         with django_assert_num_queries(10):
             assert page(client)[0].status_code == 200
+
+
+def test_the_changes_page_shows_ten_cities_a_page(client, movers):
+    for n in range(CHANGES_PAGE_SIZE):
+        city = CityFactory(name=f"Mover {n:02}", state="OH")
+        rated_on(city, "3.1", Status.ACHIEVED, date(2022, 2, 1), approved=date(2022, 2, 2))
+    first, second = page(client)[1], page(client, page=2)[1]
+    assert "11 cities changed; page 1 of 2." in first
+    assert first.count('<section class="mb-4"') == CHANGES_PAGE_SIZE == 10
+    assert "Riseton" in second and second.count('<section class="mb-4"') == 1
 
 
 def test_a_city_page_links_to_its_changes_over_the_last_year(client, movers):

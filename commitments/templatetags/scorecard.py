@@ -175,6 +175,36 @@ def _update_item(update, in_log, show_city, by_published):
     return f'<li class="list-group-item" id="update-{update.pk}">\n  {body}\n</li>\n'
 
 
+@register.simple_tag
+def change_items(changes):
+    """What changed in a city (`changes.CityChanges.changes`): each action's status before and
+    after, when its update happened and was approved, its summary and its evidence; one tag, as
+    `update_items` is, for a page of up to 25 cities' changes."""
+    return mark_safe("".join(_change_item(old, new) for old, new in changes))
+
+
+def _change_item(old, new):
+    action = new.action
+    approved = localtime(new.reviewed_at).date()
+    # The template's sentence, translated outside the f-string, where makemessages finds it.
+    when = _(
+        'Happened <time datetime="%(happened_iso)s">%(happened)s</time>, approved <time '
+        'datetime="%(approved_iso)s">%(approved)s</time>: %(summary)s'
+    ) % {
+        "happened_iso": new.happened_on.isoformat(),
+        "happened": _short_day(new.happened_on),
+        "approved_iso": approved.isoformat(),
+        "approved": _short_day(approved),
+        "summary": escape(new.summary),
+    }
+    old_status = status_badge(old.status if old else None)
+    return (
+        f'<li class="list-group-item">\n  <p class="mb-1"><strong>{escape(action.code)} '
+        f"{escape(action.title)}</strong>: {old_status} → {status_badge(new.status)}</p>\n"
+        f'  <p class="mb-1 small">{when}</p>\n  {evidence_list(new.evidence.all())}\n</li>'
+    )
+
+
 def _rating_change(change, status):
     """What an update did to its city's rating (`selectors.RatingChange`), in a sentence."""
     after = status_badge(status)
