@@ -35,6 +35,7 @@ from commitments.selectors import (
     report_differs,
     submitted_reports,
 )
+from pledge_tracker.reversing import reverser
 
 # A spreadsheet runs a cell that starts with one of these as a formula; some (East Asian
 # locales of Excel among them) read the full-width forms as the ASCII ones.
@@ -126,11 +127,14 @@ def absolute(request, path):
 
 
 def city_urls(request):
-    """A city's absolute URL from its state and slug, each built once however many rows."""
+    """A city's absolute URL from its state and slug, each built once however many rows (the
+    site's origin and the reverser are looked up once: a CSV has a row per city)."""
+    origin = absolute(request, "/").removesuffix("/")
+    reverse_here = reverser()
 
     @functools.cache
     def url(state, slug):
-        return absolute(request, reverse("commitments:city", args=[state.lower(), slug]))
+        return origin + City.page_url(state, slug, reverse_here)
 
     return url
 
@@ -142,12 +146,14 @@ def cities_csv(request):
               *[f"principle_{number}_score" for number in numbers], "reversed_actions",
               "last_updated", "url"]  # fmt: skip
 
+    city_url = city_urls(request)
+
     def row(city):
         return [city.state, city.name, city.population, city.mayor_name, city.pledge_status,
                 city.score, city.score_exact, city.grade, city.rated_actions, city.total_actions,
                 *[principle["score"] for principle in city.principle_scores],
                 city.reversed_actions, city.last_updated,
-                absolute(request, city.get_absolute_url())]  # fmt: skip
+                city_url(city.state, city.slug)]  # fmt: skip
 
     return filtered_csv(request, CityFilter, scored_cities(as_of(request)),
                         "pledge-tracker-cities.csv", header, row, stream=False)  # fmt: skip
@@ -167,6 +173,7 @@ def changes_csv(request):
               "happened_on", "approved_at", "score_before", "score_after", "grade_before",
               "grade_after", "evidence_urls", "city_url"]  # fmt: skip
     cities = changed_cities(period["from"], period["to"], period["state"], period["city"])
+    city_url = city_urls(request)
 
     def rows():
         for city in changes_between(period["from"], period["to"], list(cities)):
@@ -175,7 +182,7 @@ def changes_csv(request):
                        old.status if old else "", new.status, new.happened_on, new.reviewed_at,
                        city.before.score, city.city.score, city.before.grade, city.city.grade,
                        " ".join(item.url for item in new.evidence.all()),
-                       absolute(request, city.city.get_absolute_url())]  # fmt: skip
+                       city_url(city.city.state, city.city.slug)]  # fmt: skip
 
     name = f"pledge-tracker-changes-{period['from']}-{period['to']}.csv"
     return csv_download(name, header, rows(), stream=False)
