@@ -13,8 +13,8 @@ from commitments.as_of import as_of
 from commitments.city_reports import verified_officials
 from commitments.filters import CityFilter, EvidenceFilter, PledgeFilter, UpdateFilter
 from commitments.pagination import EvidencePagination, LogPagination
-from commitments.scores import pledge_record, scored_cities
-from commitments.selectors import approved_evidence, approved_updates, framework
+from commitments.scores import pageable, pledge_record, scored_cities
+from commitments.selectors import approved_evidence, approved_updates, framework, listed_cities
 from commitments.serializers import (
     CityScorecardSerializer,
     CitySerializer,
@@ -38,7 +38,10 @@ class CityList(PublicAPI, generics.ListAPIView):
     filterset_class = CityFilter
 
     def get_queryset(self):
-        return scored_cities(as_of(self.request))
+        return listed_cities(self.request.query_params, as_of(self.request))
+
+    def paginate_queryset(self, queryset):
+        return super().paginate_queryset(pageable(queryset, as_of(self.request)))
 
 
 class CityScorecard(PublicAPI, generics.RetrieveAPIView):

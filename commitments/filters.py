@@ -59,6 +59,8 @@ SORTS = {
     ),
 }
 DEFAULT_SORT = "name"
+# The sorts that read no figure: as of a past day, such a list scores only its page.
+SORTS_WITHOUT_FIGURES = {"name", "-name", "population", "-population"}
 # A column header's first click sorts the way a reader most likely wants: names A–Z, the
 # rest largest or newest first; a second click reverses it.
 FIRST_CLICK = {"name": "name", "score": "-score", "coverage": "-coverage",
@@ -164,6 +166,13 @@ def principle_filter(**kwargs):
         help_text=gettext_lazy("A principle's number."),
         **kwargs,
     )
+
+
+def reads_figures(query):
+    """Whether a list of cities filtered by `query` orders or narrows them by a figure (a
+    score, the coverage, the last update or the grade), which needs every city's."""
+    sort = query.get("sort") or DEFAULT_SORT
+    return bool(query.get("grade")) or sort not in SORTS_WITHOUT_FIGURES
 
 
 class CityFilter(FilterSet):

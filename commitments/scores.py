@@ -305,15 +305,50 @@ def scored_as_of(day, cities=None):
     computed by the same query from that day's ratings, with the mayor then in office and
     their pledge status as approved by then."""
     cities = City.objects.all() if cities is None else cities
+    return scored_at(start_of_day_after(day), cities).annotate(**_people_on(day))
+
+
+def people_as_of(day):
+    """The cities with only their mayor and pledge status at the end of `day` (no figures):
+    what a list of cities as of that day filters and orders when no figure is asked for, its
+    page then scored by `ScoredByPage`."""
+    return City.objects.annotate(**_people_on(day))
+
+
+def _people_on(day):
     next_day = day + timedelta(days=1)
     serving = Mayor.objects.serving_during(day, next_day).filter(city=OuterRef("pk"))
     pledged = pledge_record(day).filter(
         serving_during(day, next_day, mayor="mayor__"), mayor__city=OuterRef("pk")
     )
-    return scored_at(start_of_day_after(day), cities).annotate(
-        mayor_name=Subquery(serving.order_by("-term_start").values("name")[:1]),
-        pledge_status=pledge_status_of(pledged),
-    )
+    return {
+        "mayor_name": Subquery(serving.order_by("-term_start").values("name")[:1]),
+        "pledge_status": pledge_status_of(pledged),
+    }
+
+
+class ScoredByPage:
+    """Cities as of `day`, filtered and ordered without their figures (`people_as_of`), for a
+    paginator: it counts them plainly and scores only the slice it shows, so a page of the
+    list as of a past day aggregates fifty cities' ratings rather than every city's twice
+    (to count them, then to order them)."""
+
+    def __init__(self, cities, day):
+        self.cities, self.day = cities, day
+
+    def count(self):
+        return self.cities.count()
+
+    def __getitem__(self, rows):
+        pks = list(self.cities.values_list("pk", flat=True)[rows])
+        scored = scored_as_of(self.day, City.objects.filter(pk__in=pks))
+        by_pk = {city.pk: city for city in scored}
+        return [by_pk[pk] for pk in pks]
+
+
+def pageable(cities, day):
+    """What a list pages: `cities` when they carry their figures, else `ScoredByPage`."""
+    return cities if "score" in cities.query.annotations else ScoredByPage(cities, day)
 
 
 def scored_at(moment, cities):

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils.formats import number_format
 
 from cities.models import City, Mayor
+from commitments.filters import reads_figures
 from commitments.models import (
     Action,
     CityReport,
@@ -28,7 +29,13 @@ from commitments.models import (
     ratings,
     start_of_day_after,
 )
-from commitments.scores import mean_score, pledge_record, scored_as_of
+from commitments.scores import (
+    mean_score,
+    people_as_of,
+    pledge_record,
+    scored_as_of,
+    scored_cities,
+)
 from commitments.scoring import (
     FLAGGED,
     STALE_AFTER_DAYS,
@@ -43,6 +50,15 @@ def approved_evidence_prefetch(lookup="update__evidence", day=None):
     """Approved evidence, or evidence approved by the end of `day`, newest first."""
     evidence = Evidence.objects.approved() if day is None else Evidence.objects.approved_by(day)
     return Prefetch(lookup, queryset=evidence.order_by("-published_on", "-id"))
+
+
+def listed_cities(query, day=None):
+    """The cities a list filters and orders for `query`: with every city's figures (today's
+    are stored), or, as of a past day with no figure asked for, with only their mayor and
+    pledge then, the page to be scored afterwards (`scores.pageable`)."""
+    if day is None or reads_figures(query):
+        return scored_cities(day)
+    return people_as_of(day)
 
 
 def approved_evidence(day=None):

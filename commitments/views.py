@@ -27,7 +27,12 @@ from commitments.history import history_changes, score_history
 from commitments.maps import city_map
 from commitments.models import PledgeStatus, Principle
 from commitments.pagination import LogPage
-from commitments.scores import principle_averages, ranked_on_principle, scored_cities
+from commitments.scores import (
+    pageable,
+    principle_averages,
+    ranked_on_principle,
+    scored_cities,
+)
 from commitments.selectors import (
     approved_updates,
     current_statuses,
@@ -35,6 +40,7 @@ from commitments.selectors import (
     framework_last_changed,
     framework_size,
     home_figures,
+    listed_cities,
     mayors_with_pledges,
     principle_cards,
     with_rating_changes,
@@ -72,8 +78,9 @@ def home(request):
 
 
 def scorecard(request):
-    cities = filtered(request, CityFilter, scored_cities(as_of(request)))
-    page = paginate(request, cities.qs)
+    day = as_of(request)
+    cities = filtered(request, CityFilter, listed_cities(request.GET, day))
+    page = paginate(request, pageable(cities.qs, day))
     sort = cities.form.cleaned_data.get("sort") or DEFAULT_SORT
     context = {
         "filter": cities,
@@ -197,8 +204,8 @@ GRID_PAGE_SIZE = 50
 def grid(request):
     """Cities against the actions (or the principle scores), filtered like the scorecard."""
     day = as_of(request)
-    cities = filtered(request, GridFilter, scored_cities(day))
-    page = paginate(request, cities.qs, per_page=GRID_PAGE_SIZE)
+    cities = filtered(request, GridFilter, listed_cities(request.GET, day))
+    page = paginate(request, pageable(cities.qs, day), per_page=GRID_PAGE_SIZE)
     chosen = cities.form.cleaned_data.get("principle")
     principles = [p for p in framework() if chosen is None or p.pk == chosen.pk]
     by_principle = cities.form.cleaned_data.get("view") == "principles"

@@ -171,10 +171,10 @@ def test_a_day_the_record_cannot_show_gets_a_clear_message(client, history, day,
 # page, its API scorecard and the grid read the cities' own reports, and the page whether the
 # city had a verified official.)
 AS_OF_QUERIES = {
-    "/": 10, "/cities/": 6, "/cities/oh/pastville/": 20, "/cities/oh/pastville/pledge/": 9,
-    "/grid/": 10, "/map/": 4, "/compare/?cities=oh/pastville,oh/other": 8, "/principles/": 4,
+    "/": 10, "/cities/": 7, "/cities/oh/pastville/": 20, "/cities/oh/pastville/pledge/": 9,
+    "/grid/": 11, "/map/": 4, "/compare/?cities=oh/pastville,oh/other": 8, "/principles/": 4,
     "/principles/accountability/": 7, "/updates/": 10, "/updates/feed/": 4,
-    "/data/cities.csv": 7, "/data/updates.csv": 6, "/api/cities/": 5,
+    "/data/cities.csv": 7, "/data/updates.csv": 6, "/api/cities/": 6,
     "/api/cities/oh/pastville/": 11, "/api/updates/": 4, "/api/evidence/": 3, "/api/pledges/": 3,
 }  # fmt: skip
 
@@ -190,6 +190,29 @@ def test_as_of_reads_run_a_fixed_number_of_queries(client, history, django_asser
                 response = client.get(f"{path}{joiner}as_of=2022-06-30")
                 assert response.status_code == 200, path
                 b"".join(getattr(response, "streaming_content", []))
+
+
+@pytest.mark.parametrize("day", ["2021-12-31", "2022-06-30", "2023-06-01"])
+def test_a_list_in_name_order_scores_its_page_as_a_list_by_score_scores_every_city(
+    client, history, day
+):
+    """In name order a list as of a past day scores only its page (`scores.ScoredByPage`); by
+    score it scores every city first: each city's figures, mayor and pledge are the same."""
+
+    other = CityFactory(name="Othertown", state="OH", population=90_000)
+    MayorFactory(city=other, name="Other Mayor", term_start=date(2020, 1, 1))
+    rated_on(other, "2.1", Status.ACHIEVED, date(2021, 1, 1), approved=date(2021, 1, 2))
+    rated_on(other, "2.1", Status.REVERSED, date(2022, 3, 1), approved=date(2022, 3, 2))
+
+    def listed(**params):
+        response = client.get("/api/cities/", {"as_of": day, **params})
+        return {city["url"]: city for city in response.json()["results"]}
+
+    by_name, by_score = listed(), listed(sort="-score")
+    assert len(by_name) == 2 and by_name == by_score
+    assert listed(sort="-population", q="Pastville") == {
+        url: city for url, city in by_score.items() if city["name"] == "Pastville"
+    }
 
 
 def test_the_home_page_as_of_a_past_day_counts_what_stood_then(client, history):
