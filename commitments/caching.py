@@ -17,6 +17,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
@@ -120,7 +121,7 @@ def public(view):
                 response.render()  # the API's responses render late; a cache keeps content
             _mark(response, etag, changed, anonymous)
             if _cacheable(response, anonymous):
-                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+                cache.set(key, _as_sent(response), settings.PAGE_CACHE_SECONDS)
         return response
 
     return require_safe(respond)
@@ -136,6 +137,15 @@ def _mark(response, etag, changed, anonymous):
         visibility = "public" if anonymous else "private"
         patch_cache_control(response, max_age=0, must_revalidate=True, **{visibility: True})
     patch_vary_headers(response, ["Cookie", "HX-Request"])
+
+
+def _as_sent(response):
+    """What the cache keeps of a response: its bytes and headers. An API response also holds
+    its serializer's data, which would be stored and read back on every hit (a page of the
+    cities list: 27 KB to unpickle in 157 µs, against 6 KB in 6 µs)."""
+    if not isinstance(response, SimpleTemplateResponse):
+        return response
+    return HttpResponse(response.content, status=response.status_code, headers=response.headers)
 
 
 def _cacheable(response, anonymous):

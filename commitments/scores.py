@@ -330,7 +330,7 @@ def _people_on(day):
 class ScoredByPage:
     """Cities as of `day`, filtered and ordered without their figures (`people_as_of`), for a
     paginator: it counts them plainly and scores only the slice it shows, so a page of the
-    list as of a past day aggregates fifty cities' ratings rather than every city's twice
+    list as of a past day aggregates its own cities' ratings rather than every city's twice
     (to count them, then to order them)."""
 
     def __init__(self, cities, day):
@@ -339,8 +339,8 @@ class ScoredByPage:
     def count(self):
         return self.cities.count()
 
-    def __getitem__(self, rows):
-        pks = list(self.cities.values_list("pk", flat=True)[rows])
+    def __getitem__(self, page):  # a slice, as Paginator asks
+        pks = list(self.cities.values_list("pk", flat=True)[page])
         scored = scored_as_of(self.day, City.objects.filter(pk__in=pks))
         by_pk = {city.pk: city for city in scored}
         return [by_pk[pk] for pk in pks]

@@ -4,11 +4,13 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cities.models import PoliceKilling
 from cities.police_violence import import_police_violence
+from commitments import caching
 from commitments.services import approve_update
 from tests.conftest import logged_in
 from tests.factories import (
@@ -73,6 +75,24 @@ def test_anonymous_pages_are_served_from_the_cache_until_the_record_changes(
     fresh = client.get(url)
     assert fresh["ETag"] != first["ETag"]
     assert "A review board was created." in fresh.content.decode()
+
+
+@pytest.mark.parametrize("url", PUBLIC)
+def test_the_cache_keeps_what_was_sent_and_sends_it_again(
+    client, city, url, monkeypatch, django_assert_num_queries
+):
+    """An entry is the response's bytes and headers, not what rendered them (an API response
+    holds its serializer's data besides its JSON)."""
+    stored = []
+    set_entry = caching.cache.set
+    monkeypatch.setattr(caching.cache, "set", lambda *args: stored.append(args) or set_entry(*args))
+    first = client.get(url)
+    [entry] = [value for key, value, *_seconds in stored if key.startswith("page:")]
+    assert type(entry) is HttpResponse and not hasattr(entry, "data")
+    with django_assert_num_queries(STAMP_ONLY):
+        cached = client.get(url)
+    assert cached.content == first.content
+    assert dict(cached.items()) == dict(first.items())
 
 
 def test_an_approval_changes_the_scorecard_at_once(client, city):
