@@ -1,7 +1,7 @@
 """`make bench`: every public URL of Pledge Tracker measured at national scale, uncached and cached.
 
 Loads the data if the database has none, serves the site under gunicorn with production settings,
-drives each URL from locust in another process and prints Markdown: one table per mode, each
+drives each URL from wrk in another process and prints Markdown: one table per mode, each
 URL's query plans, the full CSV downloads and the police-violence import. README, "Benchmark".
 """
 
@@ -137,8 +137,10 @@ def print_machine():
     print("# Pledge Tracker benchmark\n")
     print(f"- Machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.1f} GiB, "
           f"{platform.platform()}, Python {platform.python_version()}")  # fmt: skip
-    print(f"- Load: {server.USERS} concurrent locust users, no think time, {SECONDS} s per URL; "
-          f"gunicorn, {server.WORKERS} threaded workers (gunicorn.conf.py), DEBUG off")  # fmt: skip
+    print(
+        f"- Load: wrk, {server.USERS} connections, no think time, gzip accepted, {SECONDS} s per "
+        f"URL; gunicorn, {server.WORKERS} threaded workers (gunicorn.conf.py), DEBUG off"
+    )
 
 
 def print_data(load, downloads):
