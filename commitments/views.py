@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cities.models import City
 from cities.police_violence import (
     SOURCE_NAME,
     SOURCE_URL,
@@ -256,13 +257,18 @@ def changes(request):
         context = {"form": form, "page": None}
         return render(request, "commitments/changes.html", context, status=400)
     period = form.cleaned_data
-    cities = changes_module.changed_cities(
+    changed = changes_module.changed_cities(
         period["from"], period["to"], period["state"], period["city"]
     )
-    page = paginate(request, cities, per_page=CHANGES_PAGE_SIZE)
+    # Their ids read once, in order: paging the query would search the periods twice (to
+    # count, then for the page), 16 ms each over a year at 1,500 cities.
+    page = paginate(request, list(changed.values_list("pk", flat=True)), CHANGES_PAGE_SIZE)
+    cities = City.objects.in_bulk(page.object_list)
     context = {
         "form": form,
         "page": page,
-        "cities": changes_module.changes_between(period["from"], period["to"], list(page)),
+        "cities": changes_module.changes_between(
+            period["from"], period["to"], [cities[pk] for pk in page.object_list]
+        ),
     }
     return render(request, "commitments/changes.html", context)
