@@ -76,9 +76,10 @@ $(VENV)/.installed-bench: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $(VENV)/.installed $@
 
-# The load comes from wrk (Debian's package, installed here when missing and allowed).
+# The load comes from wrk (Debian's package, installed here when missing and allowed; if it
+# cannot be, bench/run.py says so).
 bench: $(VENV)/.installed-bench messages
-	@command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk) >/dev/null
+	@command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk) >/dev/null 2>&1 || true
 	$(BIN)/python bench/run.py
 
 # Two minutes of mixed traffic (readers, advocates, a reviewer) under gunicorn and PostgreSQL;

@@ -209,6 +209,7 @@ def print_import(result):
 
 def main():
     sys.stdout.reconfigure(line_buffering=True)
+    server.wrk()  # say now, not after loading the data, if the load tool is missing
     os.environ.update(PRODUCTION)
     os.environ.pop("CACHE_URL", None)  # uncached mode: each worker's own local memory
     print_machine()

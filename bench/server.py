@@ -28,6 +28,9 @@ DOWNLOAD_TIMEOUT = (5, 120)  # connect, and between two bytes
 SAMPLE_SECONDS = 0.1
 # No page may take longer: wrk's default (2 s) would count the slow ones as errors.
 REQUEST_TIMEOUT = 120
+# The workers are idle when they use less CPU than this in a window (their own ticking).
+IDLE_WINDOW = 0.3  # seconds
+IDLE_CPU = 0.01  # seconds of CPU in a window
 
 
 class ServerFailed(Exception):
@@ -129,17 +132,42 @@ def load_test(server, path, seconds):
     """Drive one path for `seconds` from USERS connections with no think time, asking for gzip
     as browsers do. wrk, written in C, rather than locust: locust's own CPU capped `/healthz`
     at 600 to 1,000 requests per second on this 2-core machine, so the baseline and the cached
-    pages measured the load tool more than the site."""
+    pages measured the load tool more than the site.
+
+    When its time is up wrk stops without waiting for the requests it has sent (they are not
+    counted: for a page of a second or more, the last of each connection's few), and gunicorn
+    still serves them: the next URL starts once the workers are idle again."""
     requests.get(f"{server.base_url}{path}", timeout=DOWNLOAD_TIMEOUT)  # warm-up
     command = [wrk(), f"--threads={WRK_THREADS}", f"--connections={USERS}",
                f"--duration={seconds}s", f"--timeout={REQUEST_TIMEOUT}s",
                "--header=Accept-Encoding: gzip, deflate", f"--script={WRK_REPORT}",
                f"{server.base_url}{path}"]  # fmt: skip
     run = subprocess.run(command, capture_output=True, text=True)
+    wait_until_idle(server)
     lines = run.stdout.strip().splitlines()
     if run.returncode or not lines or not lines[-1].startswith("{"):
         raise RuntimeError(f"wrk gave no report for {path}:\n{run.stdout[-2000:]}{run.stderr}")
     return read_report(json.loads(lines[-1]))
+
+
+def wait_until_idle(server):
+    deadline = time.monotonic() + REQUEST_TIMEOUT
+    used = cpu_seconds(server)
+    while time.monotonic() < deadline:
+        time.sleep(IDLE_WINDOW)
+        used, before = cpu_seconds(server), used
+        if used - before < IDLE_CPU:
+            return
+
+
+def cpu_seconds(server):
+    """The CPU time the workers have used so far."""
+    total = 0.0
+    for worker in server.workers():
+        with suppress(psutil.NoSuchProcess):
+            times = worker.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 def wrk():

@@ -37,30 +37,39 @@ from commitments.scoring import Grade, Status
 SORTS = {
     "name": (gettext_lazy("Name (A–Z)"), ["name", "state"]),
     "-name": (gettext_lazy("Name (Z–A)"), ["-name", "-state"]),
-    "-score": (gettext_lazy("Score (highest first)"), ["-graded", "-score_numerator", "name"]),
-    "score": (gettext_lazy("Score (lowest first)"), ["-graded", "score_numerator", "name"]),
+    "-score": (
+        gettext_lazy("Score (highest first)"),
+        ["-graded", "-score_numerator", "name", "state"],
+    ),
+    "score": (
+        gettext_lazy("Score (lowest first)"),
+        ["-graded", "score_numerator", "name", "state"],
+    ),
     "-population": (
         gettext_lazy("Population (largest first)"),
-        [F("population").desc(nulls_last=True), "name"],
+        [F("population").desc(nulls_last=True), "name", "state"],
     ),
     "population": (
         gettext_lazy("Population (smallest first)"),
-        [F("population").asc(nulls_last=True), "name"],
+        [F("population").asc(nulls_last=True), "name", "state"],
     ),
-    "-coverage": (gettext_lazy("Coverage (most rated first)"), ["-rated_actions", "name"]),
-    "coverage": (gettext_lazy("Coverage (least rated first)"), ["rated_actions", "name"]),
+    "-coverage": (gettext_lazy("Coverage (most rated first)"), ["-rated_actions", "name", "state"]),
+    "coverage": (gettext_lazy("Coverage (least rated first)"), ["rated_actions", "name", "state"]),
     "-updated": (
         gettext_lazy("Last update (newest first)"),
-        [F("last_updated").desc(nulls_last=True), "name"],
+        [F("last_updated").desc(nulls_last=True), "name", "state"],
     ),
     "updated": (
         gettext_lazy("Last update (oldest first)"),
-        [F("last_updated").asc(nulls_last=True), "name"],
+        [F("last_updated").asc(nulls_last=True), "name", "state"],
     ),
 }
 DEFAULT_SORT = "name"
-# The sorts that read no figure: as of a past day, such a list scores only its page.
+# What a list of cities may be asked without reading a figure (a score, the coverage, the last
+# update, the grade): as of a past day, such a list scores only its page (`reads_figures`).
 SORTS_WITHOUT_FIGURES = {"name", "-name", "population", "-population"}
+PARAMETERS_WITHOUT_FIGURES = {"q", "state", "population", "pledge_status", "principle", "view",
+                              "sort", "page", "as_of"}  # fmt: skip
 # A column header's first click sorts the way a reader most likely wants: names A–Z, the
 # rest largest or newest first; a second click reverses it.
 FIRST_CLICK = {"name": "name", "score": "-score", "coverage": "-coverage",
@@ -169,14 +178,17 @@ def principle_filter(**kwargs):
 
 
 def reads_figures(query):
-    """Whether a list of cities filtered by `query` orders or narrows them by a figure (a
-    score, the coverage, the last update or the grade), which needs every city's."""
+    """Whether a list of cities filtered by `query` may order or narrow them by a figure, which
+    needs every city's: any sort but a plain one, any parameter not known to be plain (a grade,
+    and whatever a later filter adds, until it is listed above)."""
     sort = query.get("sort") or DEFAULT_SORT
-    return bool(query.get("grade")) or sort not in SORTS_WITHOUT_FIGURES
+    asked = {name for name, value in query.items() if value}
+    return sort not in SORTS_WITHOUT_FIGURES or bool(asked - PARAMETERS_WITHOUT_FIGURES)
 
 
 class CityFilter(FilterSet):
-    """Filters the scored cities (`City.objects.with_scores()`)."""
+    """Filters the scored cities (`scores.scored_cities`), or as of a past day, when it reads no
+    figure (`reads_figures`), the cities with their mayor and pledge then (`people_as_of`)."""
 
     page_labels = {"state": gettext_lazy("State")}
     q = django_filters.CharFilter(

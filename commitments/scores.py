@@ -343,7 +343,7 @@ class ScoredByPage:
         pks = list(self.cities.values_list("pk", flat=True)[page])
         scored = scored_as_of(self.day, City.objects.filter(pk__in=pks))
         by_pk = {city.pk: city for city in scored}
-        return [by_pk[pk] for pk in pks]
+        return [by_pk[pk] for pk in pks if pk in by_pk]  # a city deleted in between: gone
 
 
 def pageable(cities, day):

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from cities.models import City
+from commitments import selectors, views
 from commitments.models import (
     Action,
     Evidence,
@@ -19,7 +20,8 @@ from commitments.models import (
     ProgressUpdate,
     ReviewState,
 )
-from commitments.scores import scored_as_of
+from commitments.pagination import Pagination
+from commitments.scores import ScoredByPage, scored_as_of
 from commitments.scoring import Status
 from commitments.services import refresh_current_status
 from tests.factories import CityFactory, MayorFactory, rate, reviewer
@@ -192,27 +194,65 @@ def test_as_of_reads_run_a_fixed_number_of_queries(client, history, django_asser
                 b"".join(getattr(response, "streaming_content", []))
 
 
-@pytest.mark.parametrize("day", ["2021-12-31", "2022-06-30", "2023-06-01"])
-def test_a_list_in_name_order_scores_its_page_as_a_list_by_score_scores_every_city(
-    client, history, day
+@pytest.fixture
+def towns(history):
+    """Nine more cities in two states, of three sizes, led and rated differently over the
+    years; two share a name and a size."""
+    for n in range(7):
+        town = CityFactory(name=f"Town {n}", state="OH" if n % 2 else "MI",
+                           population=[60_000, 120_000, 400_000][n % 3])  # fmt: skip
+        MayorFactory(city=town, name=f"Mayor {n}", term_start=date(2015 + n, 1, 1))
+        if n % 3:
+            status = Status.ACHIEVED if n % 2 else Status.IN_PROGRESS
+            rated_on(town, "1.1", status, date(2020, 1, 1), approved=date(2020 + n % 4, 1, 2))
+    for state in ("OH", "MI"):
+        twin = CityFactory(name="Twinville", state=state, population=120_000)
+        rated_on(twin, "2.1", Status.ACHIEVED, date(2021, 1, 1), approved=date(2021, 1, 2))
+
+
+LISTS = ["/cities/", "/grid/", "/api/cities/"]
+PLAIN_QUERIES = [
+    {}, {"sort": "-name", "page": "2"}, {"sort": "population", "page": "2"}, {"page": "99"},
+    {"q": "Mayor 3"}, {"state": "OH", "sort": "-population"}, {"population": "100k"},
+    {"pledge_status": "not_asked", "page": "2"}, {"view": "principles", "principle": "2"},
+]  # fmt: skip
+FIGURE_QUERIES = [{"sort": "-score"}, {"grade": "F"}]
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_a_list_as_of_a_past_day_scores_its_page_as_scoring_every_city_would(
+    client, towns, settings, monkeypatch, url
 ):
-    """In name order a list as of a past day scores only its page (`scores.ScoredByPage`); by
-    score it scores every city first: each city's figures, mayor and pledge are the same."""
-
-    other = CityFactory(name="Othertown", state="OH", population=90_000)
-    MayorFactory(city=other, name="Other Mayor", term_start=date(2020, 1, 1))
-    rated_on(other, "2.1", Status.ACHIEVED, date(2021, 1, 1), approved=date(2021, 1, 2))
-    rated_on(other, "2.1", Status.REVERSED, date(2022, 3, 1), approved=date(2022, 3, 2))
-
-    def listed(**params):
-        response = client.get("/api/cities/", {"as_of": day, **params})
-        return {city["url"]: city for city in response.json()["results"]}
-
-    by_name, by_score = listed(), listed(sort="-score")
-    assert len(by_name) == 2 and by_name == by_score
-    assert listed(sort="-population", q="Pastville") == {
-        url: city for url, city in by_score.items() if city["name"] == "Pastville"
-    }
+    """Unless asked for a figure (a sort by one, a grade), a list as of a past day is counted
+    and ordered without figures and scores only its page (`scores.ScoredByPage`): the same
+    bytes as scoring every city first, on pages of three."""
+    settings.PAGE_CACHE_SECONDS = 0
+    paged = views.paginate
+    monkeypatch.setattr(
+        views, "paginate", lambda request, items, per_page=0: paged(request, items, 3)
+    )
+    monkeypatch.setattr(Pagination, "page_size", 3)
+    scored_pages = []
+    score_page = ScoredByPage.__getitem__
+    monkeypatch.setattr(
+        ScoredByPage,
+        "__getitem__",
+        lambda self, rows: scored_pages.append(rows) or score_page(self, rows),
+    )
+    answers, day = {}, "2022-06-30"  # some towns rated, some not yet
+    for query in PLAIN_QUERIES + FIGURE_QUERIES:
+        scored_pages.clear()
+        answers[str(query)] = response = client.get(url, {**query, "as_of": day})
+        shown = response.status_code == 200  # the API has no page 99 (404)
+        assert bool(scored_pages) == (query in PLAIN_QUERIES and shown), query
+    monkeypatch.setattr(selectors, "reads_figures", lambda query: True)  # every city scored
+    for query in PLAIN_QUERIES:
+        every_city = client.get(url, {**query, "as_of": day})
+        page_only = answers[str(query)]
+        assert (page_only.status_code, page_only.content) == (
+            every_city.status_code,
+            every_city.content,
+        ), query
 
 
 def test_the_home_page_as_of_a_past_day_counts_what_stood_then(client, history):

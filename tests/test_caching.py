@@ -83,9 +83,13 @@ def test_the_cache_keeps_what_was_sent_and_sends_it_again(
 ):
     """An entry is the response's bytes and headers, not what rendered them (an API response
     holds its serializer's data besides its JSON)."""
-    stored = []
-    set_entry = caching.cache.set
-    monkeypatch.setattr(caching.cache, "set", lambda *args: stored.append(args) or set_entry(*args))
+    stored, set_entry = [], caching.cache.set
+
+    def storing(*args, **kwargs):
+        stored.append(args)
+        return set_entry(*args, **kwargs)
+
+    monkeypatch.setattr(caching.cache, "set", storing)
     first = client.get(url)
     [entry] = [value for key, value, *_seconds in stored if key.startswith("page:")]
     assert type(entry) is HttpResponse and not hasattr(entry, "data")
