@@ -182,6 +182,7 @@ def reads_figures(query):
     needs every city's: any sort but a plain one, any parameter not known to be plain (a grade,
     and whatever a later filter adds, until it is listed above)."""
     sort = query.get("sort") or DEFAULT_SORT
+    sort = sort if sort in SORTS else DEFAULT_SORT  # the list ignores a sort it does not know
     asked = {name for name, value in query.items() if value}
     return sort not in SORTS_WITHOUT_FIGURES or bool(asked - PARAMETERS_WITHOUT_FIGURES)
 

@@ -215,6 +215,7 @@ PLAIN_QUERIES = [
     {}, {"sort": "-name", "page": "2"}, {"sort": "population", "page": "2"}, {"page": "99"},
     {"q": "Mayor 3"}, {"state": "OH", "sort": "-population"}, {"population": "100k"},
     {"pledge_status": "not_asked", "page": "2"}, {"view": "principles", "principle": "2"},
+    {"sort": "bogus", "page": "2"},
 ]  # fmt: skip
 FIGURE_QUERIES = [{"sort": "-score"}, {"grade": "F"}]
 
