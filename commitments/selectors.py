@@ -149,7 +149,7 @@ def home_figures(day=None):
     )
     figures["grades"] = [(grade, figures.pop(grade)) for grade in Grade.values]
     if day is not None:
-        signed = scored_as_of(day).filter(pledge_status=PledgeStatus.SIGNED)
+        signed = people_as_of(day).filter(pledge_status=PledgeStatus.SIGNED)
         return {**figures, "mayors_signed": signed.count()}
     latest = pledge_record().filter(mayor=OuterRef("pk")).values("status")[:1]
     sitting = Mayor.objects.sitting().annotate(status=Subquery(latest))
