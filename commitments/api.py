@@ -13,8 +13,14 @@ from commitments.as_of import as_of
 from commitments.city_reports import verified_officials
 from commitments.filters import CityFilter, EvidenceFilter, PledgeFilter, UpdateFilter
 from commitments.pagination import EvidencePagination, LogPagination
-from commitments.scores import pageable, pledge_record, scored_cities
-from commitments.selectors import approved_evidence, approved_updates, framework, listed_cities
+from commitments.scores import pledge_record, scored_cities
+from commitments.selectors import (
+    approved_evidence,
+    approved_updates,
+    framework,
+    listed_cities,
+    pageable,
+)
 from commitments.serializers import (
     CityScorecardSerializer,
     CitySerializer,

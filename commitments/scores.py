@@ -311,7 +311,7 @@ def scored_as_of(day, cities=None):
 def people_as_of(day):
     """The cities with only their mayor and pledge status at the end of `day` (no figures):
     what a list of cities as of that day filters and orders when no figure is asked for, its
-    page then scored by `ScoredByPage`."""
+    page then scored by `ScoredByPage` (`selectors.listed_cities`)."""
     return City.objects.annotate(**_people_on(day))
 
 
@@ -344,11 +344,6 @@ class ScoredByPage:
         scored = scored_as_of(self.day, City.objects.filter(pk__in=pks))
         by_pk = {city.pk: city for city in scored}
         return [by_pk[pk] for pk in pks if pk in by_pk]  # a city deleted in between: gone
-
-
-def pageable(cities, day):
-    """What a list pages: `cities` when they carry their figures, else `ScoredByPage`."""
-    return cities if "score" in cities.query.annotations else ScoredByPage(cities, day)
 
 
 def scored_at(moment, cities):

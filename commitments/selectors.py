@@ -30,6 +30,7 @@ from commitments.models import (
     start_of_day_after,
 )
 from commitments.scores import (
+    ScoredByPage,
     mean_score,
     people_as_of,
     pledge_record,
@@ -55,10 +56,16 @@ def approved_evidence_prefetch(lookup="update__evidence", day=None):
 def listed_cities(query, day=None):
     """The cities a list filters and orders for `query`: with every city's figures (today's
     are stored), or, as of a past day with no figure asked for, with only their mayor and
-    pledge then, the page to be scored afterwards (`scores.pageable`)."""
+    pledge then, the page to be scored afterwards (`pageable`)."""
     if day is None or reads_figures(query):
         return scored_cities(day)
     return people_as_of(day)
+
+
+def pageable(cities, day):
+    """What a list of `listed_cities` pages: `cities` when they carry their figures, else
+    `scores.ScoredByPage`, which scores only the page shown."""
+    return cities if "score" in cities.query.annotations else ScoredByPage(cities, day)
 
 
 def approved_evidence(day=None):

@@ -28,12 +28,7 @@ from commitments.history import history_changes, score_history
 from commitments.maps import city_map
 from commitments.models import PledgeStatus, Principle
 from commitments.pagination import LogPage
-from commitments.scores import (
-    pageable,
-    principle_averages,
-    ranked_on_principle,
-    scored_cities,
-)
+from commitments.scores import principle_averages, ranked_on_principle, scored_cities
 from commitments.selectors import (
     approved_updates,
     current_statuses,
@@ -43,6 +38,7 @@ from commitments.selectors import (
     home_figures,
     listed_cities,
     mayors_with_pledges,
+    pageable,
     principle_cards,
     with_rating_changes,
 )
