@@ -42,6 +42,7 @@ from commitments.models import (
     ProgressUpdate,
     RatingPeriod,
     ReviewState,
+    ScorePeriod,
 )
 from commitments.scoring import Status
 from commitments.services import rebuild_current_statuses
@@ -211,6 +212,7 @@ COUNTED = {
     "evidence links": UPDATE_EVIDENCE.model,
     "current statuses": CurrentStatus,
     "rating periods": RatingPeriod,
+    "score periods": ScorePeriod,
     "police-violence records": PoliceKilling,
 }
 

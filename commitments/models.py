@@ -1,6 +1,6 @@
 """The pledge framework, mayors' pledges, the append-only progress log and its evidence."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pgtrigger
 from django.conf import settings
@@ -532,6 +532,15 @@ def rated_at(moment, period=""):
     )
 
 
+def rated_just_after(moment, period=""):
+    """The condition that a rating period rated its action from `moment` on: approved by then
+    and not superseded by then (`rated_at` an instant later)."""
+    still_open = Q(**{f"{period}public_until__isnull": True})
+    return (still_open | Q(**{f"{period}public_until__gt": moment})) & Q(
+        **{f"{period}public_from__lte": moment}
+    )
+
+
 class RatingPeriodQuerySet(models.QuerySet):
     def on(self, day):
         """The periods that rated their city's action at the end of `day`."""
@@ -609,18 +618,11 @@ class RecordStamp(models.Model):
         return f"Record last changed at {self.changed_at:%Y-%m-%d %H:%M:%S}"
 
 
-class CityScore(models.Model):
-    """Every figure `City.objects.with_scores()` gives, as last computed for one city, and the
-    length of its public log.
+class ScoreFigures(models.Model):
+    """Every figure `City.objects.with_scores()` gives a city, as the scoring query
+    (`scores.compute_scores`) computed it: kept for today (`CityScore`) and for every moment
+    the city's ratings changed (`ScorePeriod`)."""
 
-    Computed by the one scoring query (`scores.stored_figures`) whenever the city's record or
-    the framework changes (`services.refresh_scores`), so that pages read plain columns instead
-    of aggregating every city's ratings, or counting the log, on every request.
-    """
-
-    city = models.OneToOneField(
-        City, on_delete=models.CASCADE, primary_key=True, related_name="stored_score"
-    )
     score_numerator = models.BigIntegerField()
     score_denominator = models.BigIntegerField()
     principle_scores = models.JSONField()
@@ -633,6 +635,23 @@ class CityScore(models.Model):
     achieved_actions = models.PositiveSmallIntegerField()
     reversed_actions = models.PositiveSmallIntegerField()
     last_updated = models.DateField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class CityScore(ScoreFigures):
+    """Every figure `City.objects.with_scores()` gives, as last computed for one city, and the
+    length of its public log.
+
+    Computed by the one scoring query (`scores.stored_figures`) whenever the city's record or
+    the framework changes (`services.refresh_scores`), so that pages read plain columns instead
+    of aggregating every city's ratings, or counting the log, on every request.
+    """
+
+    city = models.OneToOneField(
+        City, on_delete=models.CASCADE, primary_key=True, related_name="stored_score"
+    )
     # How long the city's public log is: the updates log counts itself from these.
     log_length = models.PositiveIntegerField(default=0)
 
@@ -641,6 +660,45 @@ class CityScore(models.Model):
 
     def __str__(self):
         return f"{self.city}: {self.score}"
+
+
+# The first ScorePeriod of every city starts here: before anything was rated anywhere.
+BEFORE_THE_RECORD = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+class ScorePeriod(ScoreFigures):
+    """A city's figures from just after `public_from` until its next period's start: what the
+    pages as of a past day read (`scores.scored_at`) rather than scoring every city's rating
+    periods again.
+
+    A period starts wherever one of the city's rating periods does (an approval changed a
+    rating), and one at BEFORE_THE_RECORD holds its figures with nothing rated. The write
+    services add a period with each approval that changes a rating, copied from the city's
+    `CityScore` (`services.refresh_current_status`); when the weights change every period is
+    computed again (`services.rebuild_score_history`), and until then `ScoreHistory` has no
+    row and the pages score the rating periods themselves.
+    """
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="score_periods")
+    public_from = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["city", "public_from"], name="one_score_per_moment")
+        ]
+
+    def __str__(self):
+        return f"{self.city} from {self.public_from:%Y-%m-%d %H:%M:%S}: {self.score}"
+
+
+class ScoreHistory(models.Model):
+    """That every city's `ScorePeriod`s were computed under the framework's weights as they
+    stand: one row from the end of a rebuild until the weights change again."""
+
+    built_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Score history built at {self.built_at:%Y-%m-%d %H:%M:%S}"
 
 
 class ReviewNotice(models.Model):

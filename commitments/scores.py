@@ -33,6 +33,7 @@ from django.db.models import (
     Func,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -47,12 +48,18 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from cities.models import City, Mayor, serving_during
 from commitments.models import (
+    BEFORE_THE_RECORD,
     CityScore,
     Pledge,
     PledgeStatus,
     Principle,
     ProgressUpdate,
+    RatingPeriod,
+    ScoreFigures,
+    ScoreHistory,
+    ScorePeriod,
     rated_at,
+    rated_just_after,
     ratings,
     start_of_day_after,
 )
@@ -166,6 +173,8 @@ def sitting_pledge_status():
 
 
 STORED = [field.name for field in CityScore._meta.concrete_fields if field.name != "city"]
+# What a ScorePeriod keeps: the figures, without the log's length.
+FIGURES = [field.name for field in ScoreFigures._meta.fields]
 
 
 def stored_scores(cities):
@@ -347,8 +356,51 @@ class ScoredByPage:
 
 
 def scored_at(moment, cities):
-    """The cities' scores and grades computed from the ratings in force at `moment` (the
-    figures only: no mayor or pledge)."""
+    """The cities' scores and grades from the ratings in force at `moment` (the figures only:
+    no mayor or pledge): read from the stored history (`ScorePeriod`) when it is whole, else
+    computed from the rating periods, as it would store them."""
+    if ScoreHistory.objects.exists():
+        return _stored_at(moment, cities)
+    return computed_at(moment, cities)
+
+
+def _stored_at(moment, cities):
+    """The figures of each city's last ScorePeriod to start before `moment`."""
+    latest = ScorePeriod.objects.filter(city=OuterRef("pk"), public_from__lt=moment)
+    latest = latest.order_by("-public_from").values("pk")[:1]
+    then = FilteredRelation("score_periods", condition=Q(score_periods__pk=Subquery(latest)))
+    figures = {name: F(f"figures_then__{name}") for name in FIGURES}
+    return cities.annotate(figures_then=then).annotate(**figures)
+
+
+def computed_at(moment, cities):
+    """The cities' figures computed by the scoring query from the rating periods covering
+    `moment`."""
     covering = rated_at(moment, period="rating_periods__")
     cities = cities.annotate(rated_then=FilteredRelation("rating_periods", condition=covering))
     return compute_scores(cities, framework_constants(), "rated_then")
+
+
+def score_history():
+    """(city, public_from, *FIGURES) rows: every city's figures from each moment its ratings
+    changed, computed by the scoring query from the rating periods in force from then on,
+    and from BEFORE_THE_RECORD, with nothing rated. What `ScorePeriod` keeps."""
+    at = F("public_from")
+    in_force = rated_just_after(at, period="city__rating_periods__")
+    # One row per moment: several of a city's ratings may change at once.
+    moments = RatingPeriod.objects.order_by().values("city", "public_from")
+    one_each = moments.annotate(first=Min("pk")).values("first")
+    changes = RatingPeriod.objects.filter(pk__in=one_each).order_by()
+    changes = changes.values("city", "public_from").annotate(
+        rated_then=FilteredRelation("city__rating_periods", condition=in_force)
+    )
+    constants = framework_constants()
+    first = computed_at(BEFORE_THE_RECORD, City.objects.order_by()).annotate(
+        public_from=Value(BEFORE_THE_RECORD)
+    )
+    return [
+        first.values_list("pk", "public_from", *FIGURES),
+        compute_scores(changes, constants, "rated_then").values_list(
+            "city", "public_from", *FIGURES
+        ),
+    ]

@@ -15,6 +15,7 @@ from commitments import periods
 from commitments.caching import touch
 from commitments.following import after_update_review
 from commitments.models import (
+    BEFORE_THE_RECORD,
     PUBLISH_PERMISSION,
     REVIEW_PERMISSION,
     Action,
@@ -26,10 +27,12 @@ from commitments.models import (
     ProgressUpdate,
     RatingPeriod,
     ReviewState,
+    ScoreHistory,
+    ScorePeriod,
 )
-from commitments.scores import STORED, framework_constants, stored_figures
+from commitments.scores import FIGURES, STORED, framework_constants, score_history, stored_figures
 from commitments.scoring import framework_totals
-from commitments.tasks import after_review
+from commitments.tasks import after_review, rebuild_score_history_later
 
 
 @transaction.atomic
@@ -45,6 +48,10 @@ def refresh_framework_totals():
             setattr(principle, field, value)
         principle.save(update_fields=list(totals[principle.number]))
     refresh_scores()
+    # Every past score changes with the weights: the pages compute them from the ratings until
+    # the history is stored again, in the background (at national scale it takes half a minute).
+    ScoreHistory.objects.all().delete()
+    rebuild_score_history_later()
 
 
 def refresh_scores(city_id=None):
@@ -71,11 +78,8 @@ def _refresh_statement(vendor, one_city, constants):
     cities = City.objects.filter(pk=ANY_CITY) if one_city else City.objects.filter(pk__gte=0)
     select = stored_figures(cities.order_by(), constants).values_list("pk", *STORED)
     select_sql, params = select.query.get_compiler(connection=connection).as_sql()
-    columns = ", ".join(connection.ops.quote_name(CityScore._meta.get_field(f).column)
-                        for f in ["city", *STORED])  # fmt: skip
-    updates = ", ".join(f"{quoted} = excluded.{quoted}" for quoted in
-                        (connection.ops.quote_name(CityScore._meta.get_field(f).column)
-                         for f in STORED))  # fmt: skip
+    columns = ", ".join(_columns(CityScore, ["city", *STORED]))
+    updates = ", ".join(f"{quoted} = excluded.{quoted}" for quoted in _columns(CityScore, STORED))
     table = connection.ops.quote_name(CityScore._meta.db_table)
     sql = (
         f"INSERT INTO {table} ({columns}) {select_sql}"
@@ -84,16 +88,53 @@ def _refresh_statement(vendor, one_city, constants):
     return sql, tuple(params)
 
 
+def _columns(model, fields):
+    return [connection.ops.quote_name(model._meta.get_field(name).column) for name in fields]
+
+
+@transaction.atomic
+def rebuild_score_history():
+    """Store every city's figures from each moment its ratings changed (`ScorePeriod`) again,
+    as the scoring query computes them from the rating periods (`scores.score_history`), and
+    mark the history whole.
+
+    Holds the principles, so weights cannot change meanwhile, and, on PostgreSQL, the periods'
+    table against approvals adding to it: an approval committed meanwhile waits and adds its
+    period after, one committed before is in the rebuild.
+    """
+    list(Principle.objects.select_for_update())
+    table = connection.ops.quote_name(ScorePeriod._meta.db_table)
+    columns = ", ".join(_columns(ScorePeriod, ["city", "public_from", *FIGURES]))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {table}")
+        for rows in score_history():
+            sql, params = rows.query.get_compiler(connection=connection).as_sql()
+            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+    ScoreHistory.objects.all().delete()
+    ScoreHistory.objects.create(built_at=timezone.now())
+
+
+def record_score_period(city_id, moment):
+    """From `moment` on, the city's figures are its stored scores (`CityScore`), just refreshed."""
+    figures = CityScore.objects.filter(city_id=city_id).values(*FIGURES).get()
+    ScorePeriod.objects.update_or_create(city_id=city_id, public_from=moment, defaults=figures)
+
+
 def refresh_scores_after_migrating(using, **_signal):
     """A migration may change how scores are computed or stored: store them afresh."""
-    if CityScore._meta.db_table in connections[using].introspection.table_names():
+    if ScoreHistory._meta.db_table in connections[using].introspection.table_names():
         refresh_scores()
+        rebuild_score_history()
 
 
 def store_new_city_scores(sender, instance, created, raw=False, **_signal):
-    """A new city has scores from the start (all zero, until something is rated)."""
+    """A new city has scores from the start (all zero, until something is rated), today and
+    before the record."""
     if created and not raw:
         refresh_scores(instance.pk)
+        record_score_period(instance.pk, BEFORE_THE_RECORD)
 
 
 # What still stands or may yet: a rejected submission counts for nothing.
@@ -165,21 +206,24 @@ def _review(model, pk, reviewer, state, note):
 
 def refresh_current_status(city_id, action_id):
     """Make the latest approved update (`ProgressUpdate.LATEST_FIRST`) the city's status, and
-    open its rating period if it has just become current."""
+    open its rating period, and the city's score period, if it has just become current."""
     latest = (
         ProgressUpdate.objects.approved()
         .filter(city_id=city_id, action_id=action_id)
         .order_by(*ProgressUpdate.LATEST_FIRST)
         .first()
     )
+    opened = False
     if latest is None:
         CurrentStatus.objects.filter(city_id=city_id, action_id=action_id).delete()
     else:
-        _open_rating_period(latest)
+        opened = _open_rating_period(latest)
         CurrentStatus.objects.update_or_create(
             city_id=city_id, action_id=action_id, defaults=_current(latest)
         )
     refresh_scores(city_id)
+    if opened:
+        record_score_period(city_id, latest.reviewed_at)
 
 
 def _current(update):
@@ -187,10 +231,11 @@ def _current(update):
 
 
 def _open_rating_period(update):
-    """From its approval on, `update` rates its city's action: the open period ends then."""
+    """From its approval on, `update` rates its city's action: the open period ends then.
+    Whether it opened a period (it had none)."""
     its_periods = RatingPeriod.objects.filter(city_id=update.city_id, action_id=update.action_id)
     if its_periods.filter(update=update).exists():
-        return
+        return False
     its_periods.filter(public_until__isnull=True).update(public_until=update.reviewed_at)
     RatingPeriod.objects.create(
         city_id=update.city_id,
@@ -198,6 +243,7 @@ def _open_rating_period(update):
         public_from=update.reviewed_at,
         **_current(update),
     )
+    return True
 
 
 @transaction.atomic
@@ -218,6 +264,7 @@ def rebuild_current_statuses(batch=5000):
             for period in chunk if period.public_until is None
         )  # fmt: skip
     refresh_scores()
+    rebuild_score_history()
     touch()  # bulk writes send no model signals
 
 

@@ -1,4 +1,5 @@
-"""Background tasks of the record: telling advocates how their submissions were reviewed."""
+"""Background tasks of the record: telling advocates how their submissions were reviewed, and
+storing the score history again after the weights change."""
 
 from django.apps import apps
 from django.conf import settings
@@ -25,6 +26,19 @@ def after_review(item):
     label, pk = item._meta.label_lower, item.pk
     # Robust: the review stands even if the queue cannot be reached; the failure is logged.
     transaction.on_commit(lambda: notify_reviewed.enqueue(label, pk), robust=True)
+
+
+def rebuild_score_history_later():
+    """Store the score history again once the transaction that changed the weights commits."""
+    transaction.on_commit(rebuild_score_history.enqueue, robust=True)
+
+
+@task()
+def rebuild_score_history():
+    """Every city's figures at every change, computed again (`services.rebuild_score_history`)."""
+    from commitments.services import rebuild_score_history  # services queue this task
+
+    rebuild_score_history()
 
 
 @task()

@@ -1,0 +1,114 @@
+"""The stored score history (`ScorePeriod`) gives, at any moment, what the scoring query computes
+from the rating periods then; the write services keep it so, and a change of weight falls
+back to computing until it is stored again."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from cities.models import City
+from commitments.models import (
+    BEFORE_THE_RECORD,
+    Action,
+    RatingPeriod,
+    ScoreHistory,
+    ScorePeriod,
+)
+from commitments.scores import FIGURES, scored_at
+from commitments.services import approve_update, rebuild_score_history
+from tests.conftest import change_weight
+from tests.factories import CityFactory, ProgressUpdateFactory, ReviewerFactory, rate
+
+pytestmark = pytest.mark.django_db
+
+INSTANT = timedelta(microseconds=1)
+
+
+@pytest.fixture
+def history():
+    """Three cities: one rated on several actions at one moment, then changed one by one (an
+    update approved after a later one never rates); one rated once; one never rated."""
+    rated, once, _never = CityFactory.create_batch(3)
+    rate(rated, {"1.1": "in_progress", "2.1": "achieved", "3.1": "not_started"})
+    rate(once, {"4.1": "partially_achieved"})
+    reviewer = ReviewerFactory()
+    for code, status, happened_on in [
+        ("1.1", "achieved", date(2024, 2, 1)),
+        ("2.1", "reversed", date(2024, 3, 1)),
+        ("3.1", "achieved", date(2023, 1, 1)),  # happened before the current rating
+        ("5.1", "in_progress", date(2024, 4, 1)),
+    ]:
+        update = ProgressUpdateFactory(
+            city=rated, action=Action.objects.get(code=code), status=status,
+            happened_on=happened_on,
+        )  # fmt: skip
+        approve_update(update, reviewer)
+
+
+def moments():
+    """Every moment a rating changed, an instant either side, and before the record."""
+    changes = RatingPeriod.objects.values_list("public_from", flat=True).distinct()
+    around = [m + step for m in changes for step in (-INSTANT, timedelta(0), INSTANT)]
+    return [BEFORE_THE_RECORD + INSTANT, *sorted(around)]
+
+
+def figures_at(moment):
+    cities = scored_at(moment, City.objects.order_by("pk"))
+    return list(cities.values_list("pk", *FIGURES))
+
+
+def test_the_stored_history_is_what_the_scoring_query_computes_at_every_moment(history):
+    assert ScoreHistory.objects.exists()
+    stored = [figures_at(moment) for moment in moments()]
+    ScoreHistory.objects.all().delete()  # the pages then compute from the rating periods
+    computed = [figures_at(moment) for moment in moments()]
+    assert stored == computed
+    assert len({str(figures) for figures in stored}) == 1 + 1 + 4, "before, then each change"
+
+
+def test_an_approval_adds_a_period_from_its_moment(history):
+    city = City.objects.get(rating_periods__action__code="5.1")
+    latest = ScorePeriod.objects.filter(city=city).latest("public_from")
+    its_last_rating = RatingPeriod.objects.filter(city=city).order_by("public_from").last()
+    assert latest.public_from == its_last_rating.public_from
+    assert latest.score == city.stored_score.score > 0
+    assert latest.rated_actions == 4
+
+
+def test_each_city_has_its_figures_from_before_the_record(history):
+    first = ScorePeriod.objects.filter(public_from=BEFORE_THE_RECORD)
+    assert sorted(first.values_list("city", flat=True)) == sorted(
+        City.objects.values_list("pk", flat=True)
+    )
+    assert {(period.score, period.rated_actions, period.grade) for period in first} == {
+        (0, 0, "incomplete")
+    }
+    assert ScorePeriod.objects.filter(city=CityFactory(), public_from=BEFORE_THE_RECORD).exists()
+
+
+def test_rebuilding_gives_what_the_services_kept(history):
+    def kept():
+        return sorted(ScorePeriod.objects.values_list("city", "public_from", *FIGURES), key=str)
+
+    before = kept()
+    ScorePeriod.objects.all().delete()
+    rebuild_score_history()
+    assert kept() == before
+    # Before the record; each city's first rating; three changes (one update never rated).
+    assert len(before) == 3 + 2 + 3
+
+
+def test_a_change_of_weight_is_computed_at_once_and_stored_after_it_commits(
+    staff_client, history, django_capture_on_commit_callbacks
+):
+    moment = ScorePeriod.objects.latest("public_from").public_from + INSTANT
+    before = figures_at(moment)
+    with django_capture_on_commit_callbacks() as queued:
+        change_weight(staff_client, Action.objects.get(code="2.1"), 5)
+    assert not ScoreHistory.objects.exists()
+    computed = figures_at(moment)
+    assert computed != before
+    for callback in queued:
+        callback()  # the rebuild, queued once the weight change commits
+    assert ScoreHistory.objects.exists()
+    assert figures_at(moment) == computed
