@@ -157,10 +157,14 @@ def bench_urls(client):
         reverse("commitments:changes"),
         f"{reverse('data:changes_csv')}?state={STATE}",
         f"{scorecard}?as_of={AS_OF}",
+        f"{scorecard}?as_of={AS_OF}&sort=-score",  # a figure: every city scored then
         f"{reverse('commitments:city', kwargs=on_city)}?as_of={AS_OF}",
         f"{reverse('commitments:home')}?as_of={AS_OF}",
         f"{reverse('api:city-list')}?as_of={AS_OF}",
         f"{reverse('commitments:grid')}?as_of={AS_OF}",
+        f"{reverse('commitments:principles')}?as_of={AS_OF}",
+        f"{reverse('commitments:principle', args=[principle.slug])}?as_of={AS_OF}",
+        f"{reverse('data:cities_csv')}?as_of={AS_OF}",
         f"{reverse('follow:follow')}?city={city.pk}",  # the uncached follow form
         reverse("data:city_reports_csv"),
         # The Spanish pages: the same queries, another cache entry.

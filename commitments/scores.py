@@ -60,7 +60,6 @@ from commitments.models import (
     ScorePeriod,
     rated_at,
     rated_just_after,
-    ratings,
     start_of_day_after,
 )
 from commitments.scoring import (
@@ -265,9 +264,8 @@ def ranked(cities):
 
 
 def principle_averages(day=None):
-    """The principles, each with `average`: the mean of every city's exact score on it (as of
-    the end of `day`, from the ratings then; today, from the points the cities' stored scores
-    keep, rather than every city's ratings again)."""
+    """The principles, each with `average`: the mean of every city's exact score on it, from the
+    points the cities' stored scores keep (as of the end of `day`, those stored then)."""
     points = _stored_principle_points() if day is None else _principle_points_on(day)
     cities = City.objects.order_by().annotate(total=Func(F("pk"), function="COUNT"))
     return Principle.objects.annotate(
@@ -280,11 +278,16 @@ def principle_averages(day=None):
 
 
 def _principle_points_on(day):
-    """SQL for a principle: every city's points on it from the ratings at the end of `day`."""
-    weighted = points_expression("status") * F("action__weight")
-    points = ratings(day).filter(action__principle=OuterRef("pk")).order_by()
-    points = points.annotate(total=Func(weighted, function="SUM")).values("total")
-    return Subquery(points, output_field=IntegerField())
+    """SQL for a principle: every city's points on it at the end of `day`, summed first, in one
+    query, from each city's figures then."""
+    cities = scored_at(start_of_day_after(day), City.objects.order_by())
+    summed = cities.aggregate(
+        **{str(number): Sum(_points(index)) for index, number in enumerate(PRINCIPLE_NUMBERS)}
+    )
+    return Case(
+        *[When(number=number, then=Value(summed[str(number)])) for number in PRINCIPLE_NUMBERS],
+        output_field=IntegerField(),
+    )
 
 
 def _stored_principle_points():
@@ -298,9 +301,13 @@ def _stored_principle_points():
     )
 
 
+def _points(index):
+    """A city's points on the principle at `index` of its `principle_scores`."""
+    return Cast(KT(f"principle_scores__{index}__points"), IntegerField())
+
+
 def _stored_points_summed(index):
-    points = Cast(KT(f"principle_scores__{index}__points"), IntegerField())
-    total = CityScore.objects.order_by().annotate(total=Func(points, function="SUM"))
+    total = CityScore.objects.order_by().annotate(total=Func(_points(index), function="SUM"))
     return Subquery(total.values("total"), output_field=IntegerField())
 
 
@@ -366,9 +373,12 @@ def scored_at(moment, cities):
 
 def _stored_at(moment, cities):
     """The figures of each city's last ScorePeriod to start before `moment`."""
+    # Its start, found in the index alone, then the period by (city, start).
     latest = ScorePeriod.objects.filter(city=OuterRef("pk"), public_from__lt=moment)
-    latest = latest.order_by("-public_from").values("pk")[:1]
-    then = FilteredRelation("score_periods", condition=Q(score_periods__pk=Subquery(latest)))
+    latest = latest.order_by("-public_from").values("public_from")[:1]
+    then = FilteredRelation(
+        "score_periods", condition=Q(score_periods__public_from=Subquery(latest))
+    )
     figures = {name: F(f"figures_then__{name}") for name in FIGURES}
     return cities.annotate(figures_then=then).annotate(**figures)
 
