@@ -12,6 +12,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -90,22 +91,30 @@ class CityChanges:
     changes: list = field(default_factory=list)  # [(old rating period or None, new update)]
 
 
-def new_periods(since, to, state="", city=""):
+def new_periods(since, to):
     """The rating periods in force at the end of `to` that began after the end of `since`: the
-    actions rated anew, in the cities asked for. Read from the periods alone (they carry
-    their city), so that only the changes' own updates are read from the log."""
-    periods = RatingPeriod.objects.on(to).filter(public_from__gte=start_of_day_after(since))
-    if state:
-        periods = periods.filter(city__state=state)
-    if city:
-        periods = periods.filter(city__slug=city)
-    return periods
+    actions rated anew. Read from the periods alone (they carry their city), so that only the
+    changes' own updates are read from the log."""
+    return RatingPeriod.objects.on(to).filter(public_from__gte=start_of_day_after(since))
 
 
 def changed_cities(since, to, state="", city=""):
-    """The cities whose ratings changed, by name: what the page paginates."""
-    changed = new_periods(since, to, state, city).values("city")
-    return City.objects.filter(pk__in=changed).order_by("name", "state")
+    """The cities whose ratings changed, by name: what the page paginates.
+
+    Those where a rating period began in the period, each city looked up in the index of its
+    periods' starts: an action's period in force at the end of `to` began no earlier than any
+    other of its periods that began by then (`new_periods` finds the same cities)."""
+    began = RatingPeriod.objects.filter(
+        city=OuterRef("pk"),
+        public_from__gte=start_of_day_after(since),
+        public_from__lt=start_of_day_after(to),
+    )
+    cities = City.objects.filter(Exists(began))
+    if state:
+        cities = cities.filter(state=state)
+    if city:
+        cities = cities.filter(slug=city)
+    return cities.order_by("name", "state")
 
 
 def changes_between(since, to, cities):
