@@ -4,10 +4,12 @@ and the score and grade before and after, on the page and in its CSV."""
 import csv
 import io
 from datetime import date
+from itertools import combinations
 
 import pytest
 from django.urls import reverse
 
+from commitments.changes import changed_cities, new_periods
 from commitments.scoring import Status
 from commitments.views import CHANGES_PAGE_SIZE
 from tests.factories import CityFactory
@@ -29,6 +31,20 @@ def movers():
     # Happened in the period, approved after it: not a change of the period.
     rated_on(still, "2.1", Status.ACHIEVED, date(2022, 6, 1), approved=date(2023, 2, 1))
     return riser, still
+
+
+def test_the_changed_cities_are_those_with_an_action_rated_anew(movers):
+    """Found by a rating period that began in the period, they are those of the periods in force
+    at its end that began in it (`new_periods`), before and after each approval."""
+    days = [date(2021, 1, 1), date(2021, 3, 1), date(2021, 3, 2), date(2021, 6, 1),
+            date(2022, 5, 2), date(2022, 6, 1), date(2022, 12, 31), date(2023, 2, 1),
+            date(2023, 3, 1)]  # fmt: skip
+    found = set()
+    for since, to in combinations(days, 2):
+        rated_anew = {period.city for period in new_periods(since, to)}
+        assert set(changed_cities(since, to)) == rated_anew, (since, to)
+        found.add(len(rated_anew))
+    assert found == {0, 1, 2}
 
 
 def page(client, **params):
