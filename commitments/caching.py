@@ -34,8 +34,8 @@ from commitments.models import (
     RatingPeriod,
     RecordStamp,
     ReviewNotice,
-    ScoreHistory,
     ScorePeriod,
+    ScorePeriodsBuilt,
 )
 
 STAMP = 1  # the primary key of the one RecordStamp row
@@ -62,8 +62,8 @@ def connect():
     rebuild them touch once), and so is what no public page shows: followers and the record of
     what was emailed to whom.
     """
-    untracked = {CurrentStatus, RatingPeriod, CityScore, ScorePeriod, ScoreHistory, RecordStamp,
-                 Follower, FollowerDelivery, ReviewNotice}  # fmt: skip
+    untracked = {CurrentStatus, RatingPeriod, CityScore, ScorePeriod, ScorePeriodsBuilt,
+                 RecordStamp, Follower, FollowerDelivery, ReviewNotice}  # fmt: skip
     for label in TRACKED_APPS:
         for model in global_apps.get_app_config(label).get_models():
             if model in untracked or model.__name__.startswith("Historical"):

@@ -248,8 +248,8 @@ def updates_for_email(ids, follower, scores=None):
 
 
 def score_change(update):
-    """The city's score and grade just before `update`'s approval and just after, from the
-    rating periods (exact however much later the message goes)."""
+    """The city's score and grade just before `update`'s approval and just after, as the record
+    stood then (`scores.scored_at`: exact however much later the message goes)."""
     city = City.objects.filter(pk=update.city_id)
     before, after = (
         scored_at(moment, city).values("score", "grade").get()

@@ -675,8 +675,8 @@ class ScorePeriod(ScoreFigures):
     rating), and one at BEFORE_THE_RECORD holds its figures with nothing rated. The write
     services add a period with each approval that changes a rating, copied from the city's
     `CityScore` (`services.refresh_current_status`); when the weights change every period is
-    computed again (`services.rebuild_score_history`), and until then `ScoreHistory` has no
-    row and the pages score the rating periods themselves.
+    computed again (`services.rebuild_score_periods`), and until then `ScorePeriodsBuilt` has
+    no row and the pages score the rating periods themselves.
     """
 
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="score_periods")
@@ -691,14 +691,17 @@ class ScorePeriod(ScoreFigures):
         return f"{self.city} from {self.public_from:%Y-%m-%d %H:%M:%S}: {self.score}"
 
 
-class ScoreHistory(models.Model):
-    """That every city's `ScorePeriod`s were computed under the framework's weights as they
-    stand: one row from the end of a rebuild until the weights change again."""
+class ScorePeriodsBuilt(models.Model):
+    """That every city's `ScorePeriod`s were computed with the framework's weights as they
+    stand (`weights`: each action's id, principle number and weight): one row, from the end of
+    a rebuild until the weights change. A migration that changes how scores are computed
+    deletes it, and `migrate` computes the periods again."""
 
     built_at = models.DateTimeField()
+    weights = models.JSONField()
 
     def __str__(self):
-        return f"Score history built at {self.built_at:%Y-%m-%d %H:%M:%S}"
+        return f"Score periods computed at {self.built_at:%Y-%m-%d %H:%M:%S}"
 
 
 class ReviewNotice(models.Model):

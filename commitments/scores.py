@@ -56,8 +56,8 @@ from commitments.models import (
     ProgressUpdate,
     RatingPeriod,
     ScoreFigures,
-    ScoreHistory,
     ScorePeriod,
+    ScorePeriodsBuilt,
     rated_at,
     rated_just_after,
     start_of_day_after,
@@ -92,7 +92,8 @@ class ExactScoreField(DecimalField):
 
 
 # Today a city is scored on its current statuses; as of a past day, on the rating periods that
-# covered it (`scored_as_of`). Either relation's rows have a status, an action and a date.
+# covered it (`computed_at`, which computes what `ScorePeriod` stores). Either relation's rows
+# have a status, an action and a date.
 CURRENT = "current_statuses"
 
 
@@ -318,8 +319,8 @@ def scored_cities(day=None):
 
 def scored_as_of(day, cities=None):
     """`City.objects.with_scores()` as the record stood at the end of `day`: the same figures,
-    computed by the same query from that day's ratings, with the mayor then in office and
-    their pledge status as approved by then."""
+    as the same query computed them from that day's ratings (`scored_at`), with the mayor then
+    in office and their pledge status as approved by then."""
     cities = City.objects.all() if cities is None else cities
     return scored_at(start_of_day_after(day), cities).annotate(**_people_on(day))
 
@@ -364,9 +365,9 @@ class ScoredByPage:
 
 def scored_at(moment, cities):
     """The cities' scores and grades from the ratings in force at `moment` (the figures only:
-    no mayor or pledge): read from the stored history (`ScorePeriod`) when it is whole, else
-    computed from the rating periods, as it would store them."""
-    if ScoreHistory.objects.exists():
+    no mayor or pledge): read from each city's stored figures then (`ScorePeriod`), or, while
+    those are computed again after a change of weight, computed from the rating periods."""
+    if ScorePeriodsBuilt.objects.exists():
         return _stored_at(moment, cities)
     return computed_at(moment, cities)
 
@@ -391,23 +392,23 @@ def computed_at(moment, cities):
     return compute_scores(cities, framework_constants(), "rated_then")
 
 
-def score_history():
-    """(city, public_from, *FIGURES) rows: every city's figures from each moment its ratings
-    changed, computed by the scoring query from the rating periods in force from then on,
-    and from BEFORE_THE_RECORD, with nothing rated. What `ScorePeriod` keeps."""
+def score_period_rows(cities):
+    """(city, public_from, *FIGURES) rows for `cities` (their ids): each city's figures from
+    each moment its ratings changed, computed by the scoring query from the rating periods in
+    force from then on, and from BEFORE_THE_RECORD, with nothing rated. What `ScorePeriod`
+    keeps."""
     at = F("public_from")
     in_force = rated_just_after(at, period="city__rating_periods__")
     # One row per moment: several of a city's ratings may change at once.
-    moments = RatingPeriod.objects.order_by().values("city", "public_from")
+    moments = RatingPeriod.objects.filter(city__in=cities).order_by().values("city", "public_from")
     one_each = moments.annotate(first=Min("pk")).values("first")
     changes = RatingPeriod.objects.filter(pk__in=one_each).order_by()
     changes = changes.values("city", "public_from").annotate(
         rated_then=FilteredRelation("city__rating_periods", condition=in_force)
     )
     constants = framework_constants()
-    first = computed_at(BEFORE_THE_RECORD, City.objects.order_by()).annotate(
-        public_from=Value(BEFORE_THE_RECORD)
-    )
+    first = computed_at(BEFORE_THE_RECORD, City.objects.filter(pk__in=cities).order_by())
+    first = first.annotate(public_from=Value(BEFORE_THE_RECORD))
     return [
         first.values_list("pk", "public_from", *FIGURES),
         compute_scores(changes, constants, "rated_then").values_list(

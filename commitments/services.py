@@ -27,20 +27,27 @@ from commitments.models import (
     ProgressUpdate,
     RatingPeriod,
     ReviewState,
-    ScoreHistory,
     ScorePeriod,
+    ScorePeriodsBuilt,
 )
-from commitments.scores import FIGURES, STORED, framework_constants, score_history, stored_figures
+from commitments.scores import (
+    FIGURES,
+    STORED,
+    framework_constants,
+    score_period_rows,
+    stored_figures,
+)
 from commitments.scoring import framework_totals
-from commitments.tasks import after_review, rebuild_score_history_later
+from commitments.tasks import after_review, rebuild_score_periods_later
 
 
 @transaction.atomic
 def refresh_framework_totals():
     """Recompute each principle's exact-score constants after its actions or weights change,
-    and with them every city's stored scores."""
+    and with them every city's stored scores, and past scores if the weights changed."""
+    actions = action_weights()
     weights = {}
-    for number, weight in Action.objects.values_list("principle__number", "weight"):
+    for _action, number, weight in actions:
         weights.setdefault(number, []).append(weight)
     totals = framework_totals(weights)
     for principle in Principle.objects.select_for_update():
@@ -48,10 +55,11 @@ def refresh_framework_totals():
             setattr(principle, field, value)
         principle.save(update_fields=list(totals[principle.number]))
     refresh_scores()
-    # Every past score changes with the weights: the pages compute them from the ratings until
-    # the history is stored again, in the background (at national scale it takes half a minute).
-    ScoreHistory.objects.all().delete()
-    rebuild_score_history_later()
+    if not _score_periods_built_with(actions):
+        # Every past score changes with the weights: the pages compute them from the ratings
+        # until they are stored again, in the background (a minute at national scale).
+        ScorePeriodsBuilt.objects.all().delete()
+        rebuild_score_periods_later()
 
 
 def refresh_scores(city_id=None):
@@ -92,28 +100,57 @@ def _columns(model, fields):
     return [connection.ops.quote_name(model._meta.get_field(name).column) for name in fields]
 
 
-@transaction.atomic
-def rebuild_score_history():
-    """Store every city's figures from each moment its ratings changed (`ScorePeriod`) again,
-    as the scoring query computes them from the rating periods (`scores.score_history`), and
-    mark the history whole.
+def action_weights():
+    """What every score depends on besides the ratings: each action's id, principle and weight."""
+    actions = Action.objects.order_by("pk").values_list("pk", "principle__number", "weight")
+    return [list(action) for action in actions]
 
-    Holds the principles, so weights cannot change meanwhile, and, on PostgreSQL, the periods'
-    table against approvals adding to it: an approval committed meanwhile waits and adds its
-    period after, one committed before is in the rebuild.
+
+def _score_periods_built_with(weights):
+    built = ScorePeriodsBuilt.objects.first()
+    return built is not None and built.weights == weights
+
+
+# Cities whose score periods one transaction computes again: their approvals wait for it.
+REBUILD_BATCH = 100
+
+
+def rebuild_score_periods():
+    """Compute every city's `ScorePeriod`s again, as the scoring query computes them from the
+    rating periods (`scores.score_period_rows`), and mark them built with the weights used.
+
+    The pages compute past scores meanwhile. A hundred cities at a time, each batch holding its
+    cities as an approval does (`_lock_city`): an approval waits for its city's batch, not the
+    whole rebuild, and one committed before the batch is in it. If the weights changed
+    meanwhile, nothing is marked: that change queued another rebuild.
     """
-    list(Principle.objects.select_for_update())
+    weights = action_weights()
+    ScorePeriodsBuilt.objects.all().delete()
+    cities = list(City.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(cities), REBUILD_BATCH):
+        _rebuild_score_periods_of(cities[start : start + REBUILD_BATCH])
+    with transaction.atomic():
+        list(Principle.objects.select_for_update())  # as a change of weight does
+        if action_weights() == weights:
+            ScorePeriodsBuilt.objects.create(built_at=timezone.now(), weights=weights)
+
+
+@transaction.atomic
+def _rebuild_score_periods_of(cities):
+    list(City.objects.select_for_update().filter(pk__in=cities).values_list("pk"))
+    ScorePeriod.objects.filter(city__in=cities).delete()
     table = connection.ops.quote_name(ScorePeriod._meta.db_table)
     columns = ", ".join(_columns(ScorePeriod, ["city", "public_from", *FIGURES]))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-        cursor.execute(f"DELETE FROM {table}")
-        for rows in score_history():
+        for rows in score_period_rows(cities):
             sql, params = rows.query.get_compiler(connection=connection).as_sql()
             cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
-    ScoreHistory.objects.all().delete()
-    ScoreHistory.objects.create(built_at=timezone.now())
+
+
+def ensure_score_periods():
+    """Compute the score periods again unless they were built with today's weights."""
+    if not _score_periods_built_with(action_weights()):
+        rebuild_score_periods()
 
 
 def record_score_period(city_id, moment):
@@ -124,9 +161,11 @@ def record_score_period(city_id, moment):
 
 def refresh_scores_after_migrating(using, **_signal):
     """A migration may change how scores are computed or stored: store them afresh."""
-    if ScoreHistory._meta.db_table in connections[using].introspection.table_names():
+    tables = connections[using].introspection.table_names()
+    if CityScore._meta.db_table in tables:
         refresh_scores()
-        rebuild_score_history()
+    if ScorePeriodsBuilt._meta.db_table in tables:
+        ensure_score_periods()
 
 
 def store_new_city_scores(sender, instance, created, raw=False, **_signal):
@@ -264,7 +303,7 @@ def rebuild_current_statuses(batch=5000):
             for period in chunk if period.public_until is None
         )  # fmt: skip
     refresh_scores()
-    rebuild_score_history()
+    rebuild_score_periods()
     touch()  # bulk writes send no model signals
 
 

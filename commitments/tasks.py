@@ -1,5 +1,5 @@
 """Background tasks of the record: telling advocates how their submissions were reviewed, and
-storing the score history again after the weights change."""
+computing the score periods again after the weights change."""
 
 from django.apps import apps
 from django.conf import settings
@@ -28,17 +28,17 @@ def after_review(item):
     transaction.on_commit(lambda: notify_reviewed.enqueue(label, pk), robust=True)
 
 
-def rebuild_score_history_later():
-    """Store the score history again once the transaction that changed the weights commits."""
-    transaction.on_commit(rebuild_score_history.enqueue, robust=True)
+def rebuild_score_periods_later():
+    """Compute the score periods again once the transaction that changed the weights commits."""
+    transaction.on_commit(rebuild_score_periods.enqueue, robust=True)
 
 
 @task()
-def rebuild_score_history():
-    """Every city's figures at every change, computed again (`services.rebuild_score_history`)."""
-    from commitments.services import rebuild_score_history  # services queue this task
+def rebuild_score_periods():
+    """Every city's figures at every change, computed again (`services.rebuild_score_periods`)."""
+    from commitments import services  # which queue this task
 
-    rebuild_score_history()
+    services.rebuild_score_periods()
 
 
 @task()

@@ -1,23 +1,27 @@
-"""The stored score history (`ScorePeriod`) gives, at any moment, what the scoring query computes
-from the rating periods then; the write services keep it so, and a change of weight falls
-back to computing until it is stored again."""
+"""The stored score periods (`ScorePeriod`) give, at any moment, what the scoring query computes
+from the rating periods then; the write services keep them so, and a change of weight falls
+back to computing until they are stored again."""
 
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
+from django.core.cache import cache
+from django.utils import timezone
 
 from cities.models import City
 from commitments.models import (
     BEFORE_THE_RECORD,
     Action,
     RatingPeriod,
-    ScoreHistory,
     ScorePeriod,
+    ScorePeriodsBuilt,
 )
 from commitments.scores import FIGURES, scored_at
-from commitments.services import approve_update, rebuild_score_history
+from commitments.services import approve_update, rebuild_score_periods
 from tests.conftest import change_weight
 from tests.factories import CityFactory, ProgressUpdateFactory, ReviewerFactory, rate
+from tests.test_as_of import AS_OF_QUERIES, rated_on
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +31,8 @@ INSTANT = timedelta(microseconds=1)
 @pytest.fixture
 def history():
     """Three cities: one rated on several actions at one moment, then changed one by one (an
-    update approved after a later one never rates); one rated once; one never rated."""
+    update approved after a later one never rates) and on two actions in one instant; one
+    rated once; one never rated."""
     rated, once, _never = CityFactory.create_batch(3)
     rate(rated, {"1.1": "in_progress", "2.1": "achieved", "3.1": "not_started"})
     rate(once, {"4.1": "partially_achieved"})
@@ -43,6 +48,18 @@ def history():
             happened_on=happened_on,
         )  # fmt: skip
         approve_update(update, reviewer)
+    at_once = [
+        ProgressUpdateFactory(
+            city=rated,
+            action=Action.objects.get(code=code),
+            status=status,
+            happened_on=date(2024, 5, 1),
+        )  # fmt: skip
+        for code, status in [("6.1", "achieved"), ("7.1", "in_progress")]
+    ]
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now()):
+        for update in at_once:
+            approve_update(update, reviewer)
 
 
 def moments():
@@ -58,12 +75,12 @@ def figures_at(moment):
 
 
 def test_the_stored_history_is_what_the_scoring_query_computes_at_every_moment(history):
-    assert ScoreHistory.objects.exists()
+    assert ScorePeriodsBuilt.objects.exists()
     stored = [figures_at(moment) for moment in moments()]
-    ScoreHistory.objects.all().delete()  # the pages then compute from the rating periods
+    ScorePeriodsBuilt.objects.all().delete()  # the pages then compute from the rating periods
     computed = [figures_at(moment) for moment in moments()]
     assert stored == computed
-    assert len({str(figures) for figures in stored}) == 1 + 1 + 4, "before, then each change"
+    assert len({str(figures) for figures in stored}) == 1 + 1 + 4 + 1, "before, each change"
 
 
 def test_an_approval_adds_a_period_from_its_moment(history):
@@ -72,7 +89,7 @@ def test_an_approval_adds_a_period_from_its_moment(history):
     its_last_rating = RatingPeriod.objects.filter(city=city).order_by("public_from").last()
     assert latest.public_from == its_last_rating.public_from
     assert latest.score == city.stored_score.score > 0
-    assert latest.rated_actions == 4
+    assert latest.rated_actions == 6  # both of the instant's ratings
 
 
 def test_each_city_has_its_figures_from_before_the_record(history):
@@ -92,10 +109,11 @@ def test_rebuilding_gives_what_the_services_kept(history):
 
     before = kept()
     ScorePeriod.objects.all().delete()
-    rebuild_score_history()
+    rebuild_score_periods()
     assert kept() == before
-    # Before the record; each city's first rating; three changes (one update never rated).
-    assert len(before) == 3 + 2 + 3
+    # Before the record; each city's first rating; three changes (one update never rated) and
+    # the instant's two.
+    assert len(before) == 3 + 2 + 3 + 1
 
 
 def test_a_change_of_weight_is_computed_at_once_and_stored_after_it_commits(
@@ -105,10 +123,46 @@ def test_a_change_of_weight_is_computed_at_once_and_stored_after_it_commits(
     before = figures_at(moment)
     with django_capture_on_commit_callbacks() as queued:
         change_weight(staff_client, Action.objects.get(code="2.1"), 5)
-    assert not ScoreHistory.objects.exists()
+    assert not ScorePeriodsBuilt.objects.exists()
     computed = figures_at(moment)
     assert computed != before
     for callback in queued:
         callback()  # the rebuild, queued once the weight change commits
-    assert ScoreHistory.objects.exists()
+    assert ScorePeriodsBuilt.objects.exists()
     assert figures_at(moment) == computed
+
+
+def test_an_edit_that_keeps_the_weights_keeps_the_score_periods(
+    staff_client, history, django_capture_on_commit_callbacks
+):
+    built = ScorePeriodsBuilt.objects.get()
+    with django_capture_on_commit_callbacks() as queued:
+        change_weight(staff_client, Action.objects.get(code="2.1"), 1)  # its weight already
+    assert ScorePeriodsBuilt.objects.get() == built
+    assert not queued
+
+
+def test_pages_as_of_a_past_day_are_the_same_stored_or_computed(client):
+    for name in ("Pastville", "Other"):
+        CityFactory(name=name, state="OH", slug=name.lower())
+    pastville = City.objects.get(slug="pastville")
+    rated_on(pastville, "1.1", "in_progress", date(2021, 3, 1), approved=date(2021, 3, 2))
+    rated_on(pastville, "2.1", "achieved", date(2022, 5, 1), approved=date(2022, 5, 2))
+    rated_on(pastville, "1.1", "achieved", date(2023, 5, 1), approved=date(2023, 5, 2))
+
+    def pages():
+        cache.clear()
+        joiner = {True: "&", False: "?"}
+        responses = {
+            path: client.get(f"{path}{joiner['?' in path]}as_of=2022-06-30")
+            for path in AS_OF_QUERIES
+        }
+        assert {response.status_code for response in responses.values()} == {200}
+        return {
+            path: b"".join(response) if response.streaming else response.content
+            for path, response in responses.items()
+        }
+
+    stored = pages()
+    ScorePeriodsBuilt.objects.all().delete()
+    assert pages() == stored
