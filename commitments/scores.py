@@ -384,19 +384,19 @@ def _stored_at(moment, cities):
     return cities.annotate(figures_then=then).annotate(**figures)
 
 
-def computed_at(moment, cities):
+def computed_at(moment, cities, constants=None):
     """The cities' figures computed by the scoring query from the rating periods covering
-    `moment`."""
+    `moment` (with the framework's `constants`, read if not given)."""
     covering = rated_at(moment, period="rating_periods__")
     cities = cities.annotate(rated_then=FilteredRelation("rating_periods", condition=covering))
-    return compute_scores(cities, framework_constants(), "rated_then")
+    return compute_scores(cities, constants or framework_constants(), "rated_then")
 
 
-def score_period_rows(cities):
-    """(city, public_from, *FIGURES) rows for `cities` (their ids): each city's figures from
-    each moment its ratings changed, computed by the scoring query from the rating periods in
-    force from then on, and from BEFORE_THE_RECORD, with nothing rated. What `ScorePeriod`
-    keeps."""
+def score_period_rows(cities, constants):
+    """(city, public_from, *FIGURES) rows for `cities` (a query of their ids): each city's
+    figures from each moment its ratings changed, computed by the scoring query with the
+    framework's `constants` from the rating periods in force from then on, and from
+    BEFORE_THE_RECORD, with nothing rated. What `ScorePeriod` keeps."""
     at = F("public_from")
     in_force = rated_just_after(at, period="city__rating_periods__")
     # One row per moment: several of a city's ratings may change at once.
@@ -406,8 +406,7 @@ def score_period_rows(cities):
     changes = changes.values("city", "public_from").annotate(
         rated_then=FilteredRelation("city__rating_periods", condition=in_force)
     )
-    constants = framework_constants()
-    first = computed_at(BEFORE_THE_RECORD, City.objects.filter(pk__in=cities).order_by())
+    first = computed_at(BEFORE_THE_RECORD, City.objects.filter(pk__in=cities).order_by(), constants)
     first = first.annotate(public_from=Value(BEFORE_THE_RECORD))
     return [
         first.values_list("pk", "public_from", *FIGURES),

@@ -128,23 +128,42 @@ def rebuild_score_periods():
     ScorePeriodsBuilt.objects.all().delete()
     cities = list(City.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(cities), REBUILD_BATCH):
-        _rebuild_score_periods_of(cities[start : start + REBUILD_BATCH])
+        batch = cities[start : start + REBUILD_BATCH]
+        _rebuild_score_periods_of(batch[0], batch[-1])
     with transaction.atomic():
         list(Principle.objects.select_for_update())  # as a change of weight does
         if action_weights() == weights:
             ScorePeriodsBuilt.objects.create(built_at=timezone.now(), weights=weights)
 
 
+# Stand for a batch's first and last city id in the prepared statements; no id is negative.
+FIRST_CITY, LAST_CITY = -424241, -424243
+
+
 @transaction.atomic
-def _rebuild_score_periods_of(cities):
-    list(City.objects.select_for_update().filter(pk__in=cities).values_list("pk"))
+def _rebuild_score_periods_of(first, last):
+    cities = City.objects.filter(pk__gte=first, pk__lte=last)
+    list(cities.select_for_update().values_list("pk"))
     ScorePeriod.objects.filter(city__in=cities).delete()
+    bounds = {FIRST_CITY: first, LAST_CITY: last}
+    with connection.cursor() as cursor:
+        for sql, params in _score_period_statements(connection.vendor, framework_constants()):
+            cursor.execute(sql, [bounds.get(param, param) for param in params])
+
+
+@functools.lru_cache(maxsize=32)
+def _score_period_statements(vendor, constants):
+    """INSERT … SELECT of the score periods of the cities from FIRST_CITY to LAST_CITY, built
+    once per framework, as `_refresh_statement` is: building the scoring query twice takes
+    Django longer than computing a few cities' periods."""
+    cities = City.objects.filter(pk__gte=FIRST_CITY, pk__lte=LAST_CITY).values("pk")
     table = connection.ops.quote_name(ScorePeriod._meta.db_table)
     columns = ", ".join(_columns(ScorePeriod, ["city", "public_from", *FIGURES]))
-    with connection.cursor() as cursor:
-        for rows in score_period_rows(cities):
-            sql, params = rows.query.get_compiler(connection=connection).as_sql()
-            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+    statements = []
+    for rows in score_period_rows(cities, constants):
+        sql, params = rows.query.get_compiler(connection=connection).as_sql()
+        statements.append((f"INSERT INTO {table} ({columns}) {sql}", tuple(params)))
+    return statements
 
 
 def ensure_score_periods():
