@@ -29,7 +29,7 @@ INSTANT = timedelta(microseconds=1)
 
 
 @pytest.fixture
-def history():
+def ratings():
     """Three cities: one rated on several actions at one moment, then changed one by one (an
     update approved after a later one never rates) and on two actions in one instant; one
     rated once; one never rated."""
@@ -54,7 +54,7 @@ def history():
             action=Action.objects.get(code=code),
             status=status,
             happened_on=date(2024, 5, 1),
-        )  # fmt: skip
+        )
         for code, status in [("6.1", "achieved"), ("7.1", "in_progress")]
     ]
     with mock.patch("django.utils.timezone.now", return_value=timezone.now()):
@@ -74,7 +74,7 @@ def figures_at(moment):
     return list(cities.values_list("pk", *FIGURES))
 
 
-def test_the_stored_history_is_what_the_scoring_query_computes_at_every_moment(history):
+def test_the_stored_periods_are_what_the_scoring_query_computes_at_every_moment(ratings):
     assert ScorePeriodsBuilt.objects.exists()
     stored = [figures_at(moment) for moment in moments()]
     ScorePeriodsBuilt.objects.all().delete()  # the pages then compute from the rating periods
@@ -83,7 +83,7 @@ def test_the_stored_history_is_what_the_scoring_query_computes_at_every_moment(h
     assert len({str(figures) for figures in stored}) == 1 + 1 + 4 + 1, "before, each change"
 
 
-def test_an_approval_adds_a_period_from_its_moment(history):
+def test_an_approval_adds_a_period_from_its_moment(ratings):
     city = City.objects.get(rating_periods__action__code="5.1")
     latest = ScorePeriod.objects.filter(city=city).latest("public_from")
     its_last_rating = RatingPeriod.objects.filter(city=city).order_by("public_from").last()
@@ -92,7 +92,7 @@ def test_an_approval_adds_a_period_from_its_moment(history):
     assert latest.rated_actions == 6  # both of the instant's ratings
 
 
-def test_each_city_has_its_figures_from_before_the_record(history):
+def test_each_city_has_its_figures_from_before_the_record(ratings):
     first = ScorePeriod.objects.filter(public_from=BEFORE_THE_RECORD)
     assert sorted(first.values_list("city", flat=True)) == sorted(
         City.objects.values_list("pk", flat=True)
@@ -103,7 +103,7 @@ def test_each_city_has_its_figures_from_before_the_record(history):
     assert ScorePeriod.objects.filter(city=CityFactory(), public_from=BEFORE_THE_RECORD).exists()
 
 
-def test_rebuilding_gives_what_the_services_kept(history):
+def test_rebuilding_gives_what_the_services_kept(ratings):
     def kept():
         return sorted(ScorePeriod.objects.values_list("city", "public_from", *FIGURES), key=str)
 
@@ -117,7 +117,7 @@ def test_rebuilding_gives_what_the_services_kept(history):
 
 
 def test_a_change_of_weight_is_computed_at_once_and_stored_after_it_commits(
-    staff_client, history, django_capture_on_commit_callbacks
+    staff_client, ratings, django_capture_on_commit_callbacks
 ):
     moment = ScorePeriod.objects.latest("public_from").public_from + INSTANT
     before = figures_at(moment)
@@ -133,7 +133,7 @@ def test_a_change_of_weight_is_computed_at_once_and_stored_after_it_commits(
 
 
 def test_an_edit_that_keeps_the_weights_keeps_the_score_periods(
-    staff_client, history, django_capture_on_commit_callbacks
+    staff_client, ratings, django_capture_on_commit_callbacks
 ):
     built = ScorePeriodsBuilt.objects.get()
     with django_capture_on_commit_callbacks() as queued:
