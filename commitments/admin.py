@@ -55,6 +55,18 @@ REVIEW_FIELDS = [
 ]
 
 
+def refresh_framework(modeladmin, request):
+    """Recompute what the framework's change affects, telling staff when past scores change."""
+    if refresh_framework_totals():
+        modeladmin.message_user(
+            request,
+            "The weights changed, and with them every past score: they are being computed again"
+            " in the background (about a minute for 1,500 cities). Until then, pages as of a"
+            " past day compute them from the ratings, more slowly.",
+            messages.INFO,
+        )
+
+
 class ActionInline(TranslationTabularInline):
     model = Action
     extra = 0
@@ -70,7 +82,7 @@ class PrincipleAdmin(TranslationAdmin, SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        refresh_framework_totals()
+        refresh_framework(self, request)
 
 
 @admin.register(Action)
@@ -82,15 +94,15 @@ class ActionAdmin(TranslationAdmin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        refresh_framework_totals()
+        refresh_framework(self, request)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        refresh_framework_totals()
+        refresh_framework(self, request)
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        refresh_framework_totals()
+        refresh_framework(self, request)
 
 
 def _review_one(modeladmin, request, item, review, note):

@@ -44,7 +44,8 @@ from commitments.tasks import after_review, rebuild_score_periods_later
 @transaction.atomic
 def refresh_framework_totals():
     """Recompute each principle's exact-score constants after its actions or weights change,
-    and with them every city's stored scores, and past scores if the weights changed."""
+    and with them every city's stored scores, and past scores if the weights changed: whether
+    they did (their rebuild is queued)."""
     actions = action_weights()
     weights = {}
     for _action, number, weight in actions:
@@ -60,6 +61,8 @@ def refresh_framework_totals():
         # until they are stored again, in the background (a minute at national scale).
         ScorePeriodsBuilt.objects.all().delete()
         rebuild_score_periods_later()
+        return True
+    return False
 
 
 def refresh_scores(city_id=None):

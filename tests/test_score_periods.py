@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 
 from cities.models import City
@@ -60,6 +61,13 @@ def ratings():
     with mock.patch("django.utils.timezone.now", return_value=timezone.now()):
         for update in at_once:
             approve_update(update, reviewer)
+
+
+PAST_SCORES_CHANGE = "The weights changed, and with them every past score"
+
+
+def admin_messages(client):
+    return client.get(reverse("admin:commitments_action_changelist")).content.decode()
 
 
 def moments():
@@ -126,6 +134,7 @@ def test_a_change_of_weight_is_computed_at_once_and_stored_after_it_commits(
     assert not ScorePeriodsBuilt.objects.exists()
     computed = figures_at(moment)
     assert computed != before
+    assert PAST_SCORES_CHANGE in admin_messages(staff_client)
     for callback in queued:
         callback()  # the rebuild, queued once the weight change commits
     assert ScorePeriodsBuilt.objects.exists()
@@ -140,6 +149,7 @@ def test_an_edit_that_keeps_the_weights_keeps_the_score_periods(
         change_weight(staff_client, Action.objects.get(code="2.1"), 1)  # its weight already
     assert ScorePeriodsBuilt.objects.get() == built
     assert not queued
+    assert PAST_SCORES_CHANGE not in admin_messages(staff_client)
 
 
 def test_pages_as_of_a_past_day_are_the_same_stored_or_computed(client):
