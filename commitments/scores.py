@@ -283,21 +283,20 @@ def _principle_points_on(day):
     query, from each city's figures then."""
     cities = scored_at(start_of_day_after(day), City.objects.order_by())
     summed = cities.aggregate(
-        **{str(number): Sum(_points(index)) for index, number in enumerate(PRINCIPLE_NUMBERS)}
+        **{str(index): Sum(_points(index)) for index in range(len(PRINCIPLE_NUMBERS))}
     )
-    return Case(
-        *[When(number=number, then=Value(summed[str(number)])) for number in PRINCIPLE_NUMBERS],
-        output_field=IntegerField(),
-    )
+    return _per_principle(lambda index: Value(summed[str(index)]))
 
 
 def _stored_principle_points():
     """SQL for a principle: every city's points on it, summed from `principle_scores`."""
+    return _per_principle(_stored_points_summed)
+
+
+def _per_principle(value):
+    """SQL for a principle: `value(index)`, `index` its place in `principle_scores`."""
     return Case(
-        *[
-            When(number=number, then=_stored_points_summed(index))
-            for index, number in enumerate(PRINCIPLE_NUMBERS)
-        ],
+        *[When(number=number, then=value(index)) for index, number in enumerate(PRINCIPLE_NUMBERS)],
         output_field=IntegerField(),
     )
 
