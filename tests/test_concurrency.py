@@ -8,12 +8,20 @@ import threading
 from datetime import date
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
+from django.db.models import F
 from django.test import Client
 
 from commitments.api_schema import SchemaView
-from commitments.models import Action, CurrentStatus, Pledge, ProgressUpdate
-from commitments.services import approve_update, propose_update, record_pledge
+from commitments.models import Action, CityScore, CurrentStatus, Pledge, ProgressUpdate
+from commitments.scores import FIGURES
+from commitments.services import (
+    approve_update,
+    propose_update,
+    record_pledge,
+    refresh_framework_totals,
+    refresh_scores,
+)
 from tests.factories import (
     CityFactory,
     EvidenceFactory,
@@ -66,6 +74,33 @@ def test_concurrent_approvals_leave_the_latest_update_current():
             lambda u=older: approve_update(u, reviewer), lambda u=newer: approve_update(u, reviewer)
         )
         assert CurrentStatus.objects.get(city=city, action=action).update == newer
+
+
+def test_an_approval_during_a_change_of_weight_scores_its_city_with_the_new_weights():
+    """The change rescores every city and is slow to commit; the approval begins meanwhile.
+    Had it scored its city with the weights it could read then, the old ones, it would store
+    that over the change's rescoring. It waits instead: each writes the record's stamp
+    (`caching.touch`) before it scores, and the second waits there for the first to commit."""
+    city, reviewer = CityFactory(), StaffFactory()
+    action = Action.objects.get(code="1.1")
+    update = ProgressUpdateFactory(city=city, action=action, status="achieved")
+    rescored = threading.Event()
+
+    def change_weight():
+        with transaction.atomic():
+            Action.objects.filter(pk=action.pk).update(weight=F("weight") + 2)
+            refresh_framework_totals()
+            rescored.set()
+            threading.Event().wait(0.5)  # the approval begins before this commits
+
+    def approve():
+        rescored.wait()
+        approve_update(update, reviewer)
+
+    run_together(change_weight, approve)
+    stored = CityScore.objects.filter(city=city).values(*FIGURES).get()
+    refresh_scores(city.pk)
+    assert CityScore.objects.filter(city=city).values(*FIGURES).get() == stored
 
 
 def test_the_same_proposal_posted_twice_at_once_is_logged_once():
