@@ -6,7 +6,8 @@ that prefers Spanish (or who chose Spanish before), is sent to the Spanish page;
 site, and once someone chooses a language with the switcher, their choice holds.
 """
 
-from urllib.parse import urlsplit
+import functools
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
@@ -23,8 +24,16 @@ LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 def equivalent(url, language):
     """The same page, with its query, in `language` (the URL itself where it has no other)."""
-    with override(get_language_from_path(urlsplit(url).path) or settings.LANGUAGE_CODE):
-        return translate_url(url, language)
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=_equivalent_path(parts.path, language)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _equivalent_path(path, language):
+    """Remembered: every page asks for its own path in each language three or four times (the
+    middleware, the switcher), and each asks costs a walk of the URL patterns."""
+    with override(get_language_from_path(path) or settings.LANGUAGE_CODE):
+        return translate_url(path, language)
 
 
 def has_translations(path):
