@@ -90,14 +90,20 @@ def _refresh_statement(vendor, one_city, constants):
     cities = City.objects.filter(pk=ANY_CITY) if one_city else City.objects.filter(pk__gte=0)
     select = stored_figures(cities.order_by(), constants).values_list("pk", *STORED)
     select_sql, params = select.query.get_compiler(connection=connection).as_sql()
-    columns = ", ".join(_columns(CityScore, ["city", *STORED]))
-    updates = ", ".join(f"{quoted} = excluded.{quoted}" for quoted in _columns(CityScore, STORED))
-    table = connection.ops.quote_name(CityScore._meta.db_table)
-    sql = (
+    return _upsert(CityScore, ["city"], STORED, select_sql), tuple(params)
+
+
+def _upsert(model, keys, fields, select_sql):
+    """INSERT INTO the model's table the rows `select_sql` gives (its keys, then its fields),
+    each updating the row with the same keys if there is one."""
+    columns = ", ".join(_columns(model, [*keys, *fields]))
+    updates = ", ".join(f"{quoted} = excluded.{quoted}" for quoted in _columns(model, fields))
+    table = connection.ops.quote_name(model._meta.db_table)
+    conflict = ", ".join(_columns(model, keys))
+    return (
         f"INSERT INTO {table} ({columns}) {select_sql}"
-        f" ON CONFLICT ({connection.ops.quote_name('city_id')}) DO UPDATE SET {updates}"
+        f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
     )
-    return sql, tuple(params)
 
 
 def _columns(model, fields):
@@ -177,9 +183,24 @@ def ensure_score_periods():
 
 
 def record_score_period(city_id, moment):
-    """From `moment` on, the city's figures are its stored scores (`CityScore`), just refreshed."""
-    figures = CityScore.objects.filter(city_id=city_id).values(*FIGURES).get()
-    ScorePeriod.objects.update_or_create(city_id=city_id, public_from=moment, defaults=figures)
+    """From `moment` on, the city's figures are its stored scores (`CityScore`), just refreshed:
+    copied by the database in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _record_period_statement(connection.vendor),
+            [connection.ops.adapt_datetimefield_value(moment), city_id],
+        )
+
+
+@functools.lru_cache(maxsize=4)
+def _record_period_statement(vendor):
+    figures = ", ".join(_columns(CityScore, FIGURES))
+    select_sql = (
+        f"SELECT {connection.ops.quote_name('city_id')}, %s, {figures}"
+        f" FROM {connection.ops.quote_name(CityScore._meta.db_table)}"
+        f" WHERE {connection.ops.quote_name('city_id')} = %s"
+    )
+    return _upsert(ScorePeriod, ["city", "public_from"], FIGURES, select_sql)
 
 
 def refresh_scores_after_migrating(using, **_signal):
