@@ -9,6 +9,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from pledge_tracker.postgresql import on_postgresql
 
 # One mayor at a time: no two terms of a city share a day (an end day is its successor's first).
 NO_OVERLAP = """
@@ -17,16 +18,6 @@ NO_OVERLAP = """
         EXCLUDE USING gist (city_id WITH =, daterange(term_start, term_end, '[)') WITH &&);
 """
 ALLOW_OVERLAP = "ALTER TABLE cities_mayor DROP CONSTRAINT mayor_terms_do_not_overlap;"
-
-
-def on_postgresql(sql):
-    """SQLite has no exclusion constraints; there Mayor.clean() is the guard."""
-
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
 
 
 def record_places_as_found(apps, schema_editor):
@@ -193,6 +184,7 @@ class Migration(migrations.Migration):
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
+        # SQLite has no exclusion constraints; there Mayor.clean() is the guard.
         migrations.RunPython(on_postgresql(NO_OVERLAP), on_postgresql(ALLOW_OVERLAP)),
         migrations.RunPython(record_places_as_found, migrations.RunPython.noop),
     ]

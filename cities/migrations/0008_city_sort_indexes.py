@@ -3,19 +3,13 @@ way (PostgreSQL only: SQLite cannot index NULLS LAST, and its few test cities ne
 
 from django.db import migrations, models
 
+from pledge_tracker.postgresql import on_postgresql
+
 BY_POPULATION = """
     CREATE INDEX city_by_population_desc ON cities_city (population DESC NULLS LAST, name, state);
     CREATE INDEX city_by_population ON cities_city (population NULLS LAST, name, state);
 """
 NOT_BY_POPULATION = "DROP INDEX city_by_population_desc; DROP INDEX city_by_population;"
-
-
-def on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
 
 
 class Migration(migrations.Migration):

@@ -7,6 +7,8 @@ declared on their models; this table is Django's own for the many-to-many field.
 
 from django.db import migrations
 
+from pledge_tracker.postgresql import on_postgresql
+
 PROTECT = """
     CREATE FUNCTION commitments_evidence_link_append_only() RETURNS trigger AS $$
     BEGIN
@@ -28,14 +30,6 @@ UNPROTECT = """
     DROP TRIGGER evidence_link_append_only ON commitments_progressupdate_evidence;
     DROP FUNCTION commitments_evidence_link_append_only();
 """
-
-
-def on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
 
 
 class Migration(migrations.Migration):
