@@ -142,7 +142,10 @@ def _grade():
 
 
 def sitting_mayor_name():
-    return Subquery(Mayor.objects.sitting().filter(city=OuterRef("pk")).values("name")[:1])
+    """SQL: the name of the city's sitting mayor (one at most, a constraint says); unordered,
+    or Mayor's default order would join every row's city again to sort one mayor."""
+    sitting = Mayor.objects.sitting().filter(city=OuterRef("pk")).order_by()
+    return Subquery(sitting.values("name")[:1])
 
 
 def pledge_record(day=None):
