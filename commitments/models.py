@@ -294,6 +294,15 @@ class Pledge(Reviewed):
             ),
             *dated_constraints("date"),
         ]
+        indexes = [
+            # A mayor's pledge status, their latest approved record (`scores.pledge_record`),
+            # read per listed city and per sitting mayor on the home page: first in the index.
+            models.Index(
+                fields=["mayor", "-date", "-id"],
+                condition=Q(review_state=ReviewState.APPROVED),
+                name="approved_pledges_latest_first",
+            ),
+        ]
         triggers = append_only_triggers()
 
     def __str__(self):
