@@ -142,10 +142,13 @@ def _grade():
 
 
 def sitting_mayor_name():
-    """SQL: the name of the city's sitting mayor (one at most, a constraint says); unordered,
-    or Mayor's default order would join every row's city again to sort one mayor."""
-    sitting = Mayor.objects.sitting().filter(city=OuterRef("pk")).order_by()
-    return Subquery(sitting.values("name")[:1])
+    return Subquery(_sitting_mayor("pk").values("name")[:1])
+
+
+def _sitting_mayor(city):
+    """The city's sitting mayor (one at most, a constraint says), `city` naming the outer
+    query's city id; unordered, or Mayor's default order would join the city again to sort."""
+    return Mayor.objects.sitting().filter(city=OuterRef(city)).order_by()
 
 
 def pledge_record(day=None):
@@ -170,9 +173,10 @@ def pledge_status_of(records):
 
 
 def sitting_pledge_status():
-    """The status of the sitting mayor's latest approved pledge record; NOT_ASKED without one."""
-    latest = pledge_record().filter(mayor__city=OuterRef("pk"), mayor__term_end__isnull=True)
-    return pledge_status_of(latest)
+    """The status of the sitting mayor's latest approved pledge record; NOT_ASKED without one.
+    Found by the mayor's id: the first entry of an index (`approved_pledges_latest_first`)."""
+    mayor = Subquery(_sitting_mayor(OuterRef("pk")).values("pk")[:1])
+    return pledge_status_of(pledge_record().filter(mayor=mayor))
 
 
 STORED = [field.name for field in CityScore._meta.concrete_fields if field.name != "city"]

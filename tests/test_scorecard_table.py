@@ -3,15 +3,18 @@ coverage, shaded principle cells, the count of results, and the grades on the ho
 
 import html
 import re
+from datetime import date
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 
+from cities.models import City
 from commitments.filters import SORTS_WITHOUT_FIGURES, CityFilter, sort_headers
+from commitments.models import PledgeStatus
 from commitments.scoring import Status
 from commitments.selectors import listed_cities
-from tests.factories import CityFactory, rate
+from tests.factories import ApprovedPledgeFactory, CityFactory, MayorFactory, rate
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +136,20 @@ def test_a_page_of_cities_in_an_order_without_figures_is_read_from_an_index(sort
         cursor.execute("SET LOCAL enable_sort = off")
     main_query = page.explain().split("SubPlan")[0]  # not the mayor's and pledge's lookups
     assert " using city_by_" in main_query and "Sort Key" not in main_query
+
+
+def test_a_city_s_mayor_and_pledge_are_its_sitting_mayor_s():
+    """A former mayor's signature is not the city's: the list shows the sitting mayor's, or
+    none between two mayors."""
+    city, between, other = CityFactory(), CityFactory(), CityFactory()
+    for place in (city, between):
+        former = MayorFactory(city=place, term_start=date(2010, 1, 1), term_end=date(2021, 12, 31))
+        ApprovedPledgeFactory(mayor=former, status=PledgeStatus.SIGNED, date=date(2016, 1, 1))
+    sitting = MayorFactory(city=city, name="New Mayor", term_start=date(2022, 1, 1))
+    signer = MayorFactory(city=other, term_start=date(2022, 1, 1))
+    ApprovedPledgeFactory(mayor=signer, status=PledgeStatus.URGED, date=date(2022, 3, 1))
+    ApprovedPledgeFactory(mayor=signer, status=PledgeStatus.SIGNED, date=date(2023, 3, 1))
+    listed = {c.pk: (c.mayor_name, c.pledge_status) for c in City.objects.with_scores()}
+    assert listed[city.pk] == (sitting.name, PledgeStatus.NOT_ASKED)
+    assert listed[between.pk] == (None, PledgeStatus.NOT_ASKED)
+    assert listed[other.pk] == (signer.name, PledgeStatus.SIGNED)
