@@ -31,7 +31,7 @@ def equivalent(url, language):
 @functools.lru_cache(maxsize=4096)
 def _equivalent_path(path, language):
     """Remembered: every page asks for its own path in each language three or four times (the
-    middleware, the switcher), and each asks costs a walk of the URL patterns."""
+    middleware, the switcher), and each ask costs a walk of the URL patterns."""
     with override(get_language_from_path(path) or settings.LANGUAGE_CODE):
         return translate_url(path, language)
 
