@@ -1,5 +1,7 @@
 """Shared fixtures: fast password hashing, and the people who use the site."""
 
+import gc
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -8,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from commitments.models import Principle
+from pledge_tracker import garbage
 from tests.factories import (
     ApprovedPledgeFactory,
     ApprovedUpdateFactory,
@@ -42,6 +45,16 @@ def database_features_probed(django_db_setup, django_db_blocker):
     """SQLite probes its JSON support on first use; probe once, so that query counts are exact."""
     with django_db_blocker.unblock():
         assert connection.features.supports_json_field
+
+
+@pytest.fixture(scope="session", autouse=True)
+def garbage_collector_settled(django_db_setup):
+    """The loaded site frozen out of garbage collection, as in a gunicorn worker, once the test
+    database is built; and the youngest objects collected every 50,000 allocations rather than
+    700, which leaves the tests' short-lived objects to their reference counts. Together they
+    take about a tenth off the suite's time."""
+    garbage.freeze_loaded()
+    gc.set_threshold(50_000, *gc.get_threshold()[1:])
 
 
 @pytest.fixture

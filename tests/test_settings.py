@@ -1,6 +1,7 @@
 """Settings come from the environment; production is the default and refuses to start without
 its secrets; with production settings Django's deployment check passes."""
 
+import json
 import os
 import subprocess
 import sys
@@ -53,3 +54,24 @@ def test_postgresql_connections_do_not_jit_compile():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
+
+
+GUNICORN_WORKER = """
+import gc, json, runpy
+from django.urls import get_resolver
+from pledge_tracker.wsgi import application
+runpy.run_path("gunicorn.conf.py")["post_worker_init"](None)
+pattern = get_resolver().url_patterns[0]
+collected = {id(thing) for thing in gc.get_objects()}
+print(json.dumps({"frozen": gc.get_freeze_count(), "patterns_collected": id(pattern) in collected}))
+"""
+
+
+def test_a_gunicorn_worker_freezes_the_loaded_site_out_of_garbage_collection():
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_VARIABLES}
+    command = [sys.executable, "-c", GUNICORN_WORKER]
+    result = subprocess.run(command, env={**clean, **PRODUCTION}, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    worker = json.loads(result.stdout)
+    assert worker["frozen"] > 50_000  # Django, the site's modules and its URL patterns
+    assert not worker["patterns_collected"]
