@@ -30,6 +30,7 @@ from commitments.models import (
     start_of_day_after,
 )
 from commitments.scores import (
+    KeysFirst,
     ScoredByPage,
     mean_score,
     people_as_of,
@@ -63,9 +64,12 @@ def listed_cities(query, day=None):
 
 
 def pageable(cities, day):
-    """What a list of `listed_cities` pages: `cities` when they carry their figures, else
-    `scores.ScoredByPage`, which scores only the page shown."""
-    return cities if "score" in cities.query.annotations else ScoredByPage(cities, day)
+    """What a list of `listed_cities` pages, reading only the page shown in full:
+    `scores.KeysFirst` when they carry their figures, else `scores.ScoredByPage`, which also
+    scores only that page."""
+    if "score" in cities.query.annotations:
+        return KeysFirst(cities)
+    return ScoredByPage(cities, day)
 
 
 def approved_evidence(day=None):

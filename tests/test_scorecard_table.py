@@ -6,14 +6,15 @@ import re
 from datetime import date
 
 import pytest
+from django.core.paginator import Paginator
 from django.db import connection
 from django.urls import reverse
 
 from cities.models import City
-from commitments.filters import SORTS_WITHOUT_FIGURES, CityFilter, sort_headers
+from commitments.filters import SORTS, SORTS_WITHOUT_FIGURES, CityFilter, sort_headers
 from commitments.models import PledgeStatus
 from commitments.scoring import Status
-from commitments.selectors import listed_cities
+from commitments.selectors import listed_cities, pageable
 from tests.factories import ApprovedPledgeFactory, CityFactory, MayorFactory, rate
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +137,34 @@ def test_a_page_of_cities_in_an_order_without_figures_is_read_from_an_index(sort
         cursor.execute("SET LOCAL enable_sort = off")
     main_query = page.explain().split("SubPlan")[0]  # not the mayor's and pledge's lookups
     assert " using city_by_" in main_query and "Sort Key" not in main_query
+
+
+def pages(sort, per_page):
+    """The scorecard's cities in `sort`, page by page, as its view pages them."""
+    query = {"sort": sort}
+    cities = CityFilter(query, queryset=listed_cities(query)).qs
+    paginator = Paginator(pageable(cities, None), per_page)
+    return cities, [paginator.page(number).object_list for number in paginator.page_range]
+
+
+@pytest.mark.parametrize("sort", sorted(SORTS))
+def test_the_pages_of_a_list_together_are_the_list_in_its_order(sort):
+    for index in range(7):
+        city = CityFactory(population=100_000 * (index % 3) or None)
+        rate(city, {"1.1": Status.ACHIEVED} if index % 2 else {"2.1": Status.IN_PROGRESS})
+    cities, paged = pages(sort, per_page=3)
+    assert [city.pk for page in paged for city in page] == [city.pk for city in cities]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan")
+def test_a_deep_page_looks_up_the_mayor_and_pledge_of_its_own_cities_alone():
+    """Not of every city before it too, as a plain offset would (`scores.KeysFirst`)."""
+    for _ in range(16):
+        MayorFactory(city=CityFactory())
+    _cities, paged = pages("name", per_page=5)
+    plan = paged[2].explain(analyze=True)
+    lookups = re.findall(r"SubPlan \d+\n\s*->[^\n]*\bloops=(\d+)", plan)
+    assert len(lookups) == 2 and set(lookups) == {"5"}, plan
 
 
 def test_a_city_s_mayor_and_pledge_are_its_sitting_mayor_s():
