@@ -141,7 +141,7 @@ def print_machine():
           f"{platform.platform()}, Python {platform.python_version()}")  # fmt: skip
     print(
         f"- Load: wrk, {server.USERS} connections, no think time, gzip accepted, {SECONDS} s per "
-        f"URL; gunicorn, {server.WORKERS} threaded workers (gunicorn.conf.py), DEBUG off"
+        f"URL; gunicorn, {server.WORKERS} workers (gunicorn.conf.py), DEBUG off"
     )
 
 

@@ -92,7 +92,7 @@ def free_port():
 def gunicorn(env):
     """Serve the site with the settings in `env`; stopped on leaving, whatever happened."""
     port = free_port()
-    # The project's gunicorn.conf.py (threaded workers) is the deployment being measured.
+    # The project's gunicorn.conf.py is the deployment being measured.
     command = [sys.executable, "-m", "gunicorn", "pledge_tracker.wsgi", f"--workers={WORKERS}",
                "--config=gunicorn.conf.py", f"--bind=127.0.0.1:{port}"]  # fmt: skip
     with tempfile.TemporaryFile() as log:

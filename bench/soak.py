@@ -274,7 +274,7 @@ def report(rows, counts, errors, server_errors, rss, restarts, database, missed)
     print(f"- Machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.1f} GiB, "
           f"{platform.platform()}, Python {platform.python_version()}")  # fmt: skip
     print(f"- `make soak`: {SECONDS} s of mixed traffic against gunicorn ({server.WORKERS} "
-          f"threaded workers, gunicorn.conf.py), DEBUG off, PostgreSQL {database} (demo data, "
+          f"workers, gunicorn.conf.py), DEBUG off, PostgreSQL {database} (demo data, "
           f"recreated each run), Redis page cache (PAGE_CACHE_SECONDS=300), "
           f"rate limits off")  # fmt: skip
     print(f"- Users: {READERS} anonymous readers (every public page kind, feeds, CSV and API; "
