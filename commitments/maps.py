@@ -24,7 +24,7 @@ GRADE_ORDER = [grade for grade, _lowest, _highest in grade_rows()] + [Grade.INCO
 FIELDS = ["name", "state", "slug", "longitude", "latitude", "grade", "score", "graded"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Marker:
     """A city on the map: where, which grade, and where its link goes and what it says."""
 

@@ -54,8 +54,14 @@ def map_markers(markers):
     return mark_safe(
         "".join(
             f'<a href="{escape(marker.url)}"><title>{escape(marker.label)}</title>'
-            f'<use href="#mark-{escape(marker.grade)}" class="map-marker '
-            f'map-marker-{escape(marker.grade)}" x="{marker.x:.1f}" y="{marker.y:.1f}"/></a>'
+            f'{_marker_symbol(marker.grade)} x="{marker.x:.1f}" y="{marker.y:.1f}"/></a>'
             for marker in markers
         )
     )
+
+
+@cache
+def _marker_symbol(grade):
+    """The start of a marker's `<use>` of its grade's symbol, the same for every city of it."""
+    grade = escape(grade)
+    return f'<use href="#mark-{grade}" class="map-marker map-marker-{grade}"'
