@@ -350,7 +350,7 @@ def _people_on(day):
     }
 
 
-class KeysFirst:
+class PagedByKeys:
     """Cities with their figures, mayor and pledge, for a paginator that finds a page's cities
     by the list's filter and order alone, then reads only those with the rest, in one query.
     A plain slice would look up the mayor and pledge of every city its offset skips (page 25

@@ -30,7 +30,7 @@ from commitments.models import (
     start_of_day_after,
 )
 from commitments.scores import (
-    KeysFirst,
+    PagedByKeys,
     ScoredByPage,
     mean_score,
     people_as_of,
@@ -65,10 +65,10 @@ def listed_cities(query, day=None):
 
 def pageable(cities, day):
     """What a list of `listed_cities` pages, reading only the page shown in full:
-    `scores.KeysFirst` when they carry their figures, else `scores.ScoredByPage`, which also
+    `scores.PagedByKeys` when they carry their figures, else `scores.ScoredByPage`, which also
     scores only that page."""
     if "score" in cities.query.annotations:
-        return KeysFirst(cities)
+        return PagedByKeys(cities)
     return ScoredByPage(cities, day)
 
 

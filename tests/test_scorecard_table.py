@@ -158,7 +158,7 @@ def test_the_pages_of_a_list_together_are_the_list_in_its_order(sort):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan")
 def test_a_deep_page_looks_up_the_mayor_and_pledge_of_its_own_cities_alone():
-    """Not of every city before it too, as a plain offset would (`scores.KeysFirst`)."""
+    """Not of every city before it too, as a plain offset would (`scores.PagedByKeys`)."""
     for _ in range(16):
         MayorFactory(city=CityFactory())
     _cities, paged = pages("name", per_page=5)

@@ -19,10 +19,15 @@ PRODUCTION = {
 }
 
 
-def manage(*args, **env):
+def python(*args, **env):
+    """Python run in a fresh process with the settings in `env` alone."""
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_VARIABLES}
-    command = [sys.executable, "manage.py", *args]
+    command = [sys.executable, *args]
     return subprocess.run(command, env={**clean, **env}, capture_output=True, text=True)
+
+
+def manage(*args, **env):
+    return python("manage.py", *args, **env)
 
 
 def test_without_any_environment_the_site_is_production_and_refuses_to_start():
@@ -68,9 +73,8 @@ print(json.dumps({"frozen": gc.get_freeze_count(), "patterns_collected": id(patt
 
 
 def test_a_gunicorn_worker_freezes_the_loaded_site_out_of_garbage_collection():
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_VARIABLES}
-    command = [sys.executable, "-c", GUNICORN_WORKER]
-    result = subprocess.run(command, env={**clean, **PRODUCTION}, capture_output=True, text=True)
+    """Left out of every collection, its modules and URL patterns are not walked again."""
+    result = python("-c", GUNICORN_WORKER, **PRODUCTION)
     assert result.returncode == 0, result.stderr
     worker = json.loads(result.stdout)
     assert worker["frozen"] > 50_000  # Django, the site's modules and its URL patterns

@@ -39,9 +39,9 @@ def map_symbol(grade):
     """A grade's symbol on its own, for the legend (the map's `map_shapes` must be on the page)."""
     return format_html(
         '<svg class="map-symbol" viewBox="-8 -8 16 16" width="16" height="16" aria-hidden="true" '
-        'focusable="false"><use href="#mark-{}" class="map-marker map-marker-{}"/></svg>',
-        grade, grade,
-    )  # fmt: skip
+        'focusable="false">{}/></svg>',
+        mark_safe(_marker_symbol(grade)),
+    )
 
 
 @register.simple_tag
@@ -62,6 +62,6 @@ def map_markers(markers):
 
 @cache
 def _marker_symbol(grade):
-    """The start of a marker's `<use>` of its grade's symbol, the same for every city of it."""
+    """The start of a `<use>` of a grade's symbol: the same for every city of that grade."""
     grade = escape(grade)
     return f'<use href="#mark-{grade}" class="map-marker map-marker-{grade}"'
