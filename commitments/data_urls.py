@@ -9,9 +9,15 @@ from django.urls import path
 
 from commitments import cards, converters, open_data  # noqa: F401 (registers <state:>)
 from commitments.caching import public
-from pledge_tracker.limits import limit
+from pledge_tracker.limits import limit, one_stream_at_a_time
 
 downloads = limit("DOWNLOAD_RATE_LIMIT")
+
+
+def streamed(view):
+    """A whole log's CSV, streamed: limited like every download, and one at a time per client."""
+    return downloads(one_stream_at_a_time(public(view)))
+
 
 app_name = "data"
 urlpatterns = [
@@ -30,13 +36,13 @@ urlpatterns = [
     path("updates/feed/", downloads(public(open_data.UpdatesFeed())), name="updates_feed"),
     path("data/changes.csv", downloads(public(open_data.changes_csv)), name="changes_csv"),
     path("data/cities.csv", downloads(public(open_data.cities_csv)), name="cities_csv"),
-    path("data/updates.csv", downloads(public(open_data.updates_csv)), name="updates_csv"),
+    path("data/updates.csv", streamed(open_data.updates_csv), name="updates_csv"),
     path(
         "data/city-reports.csv",
-        downloads(public(open_data.city_reports_csv)),
+        streamed(open_data.city_reports_csv),
         name="city_reports_csv",
     ),
-    path("data/evidence.csv", downloads(public(open_data.evidence_csv)), name="evidence_csv"),
+    path("data/evidence.csv", streamed(open_data.evidence_csv), name="evidence_csv"),
     path(
         "data/police-violence.csv",
         downloads(public(open_data.police_violence_csv)),

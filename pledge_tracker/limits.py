@@ -8,6 +8,7 @@ login lockout (django-axes, configured in settings) stays.
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
@@ -78,6 +79,52 @@ def limit(rate_setting, key=client_key, methods=("GET", "HEAD", "POST"), page=Fa
         return limited
 
     return decorator
+
+
+def one_stream_at_a_time(view):
+    """Refuse a client a streamed download while another of its own is still streaming: a
+    worker serves one request at a time (gunicorn.conf.py) and a full export streams for half a
+    minute, so a client fetching several at once would hold every worker. Marked in the shared
+    cache for as long as the response streams (at most `STREAM_SECONDS`, should a worker die
+    mid-download); an answer that does not stream (a refusal, a `304`) frees it at once."""
+
+    @wraps(view)
+    def single(request, *args, **kwargs):
+        if not settings.RATELIMIT_ENABLE:
+            return view(request, *args, **kwargs)
+        key = f"streaming:{client_ip(request)}"
+        if not cache.add(key, True, timeout=settings.STREAM_SECONDS):
+            return too_many_requests(request, STREAM_RETRY_SECONDS, page=False)
+        try:
+            response = view(request, *args, **kwargs)
+        except BaseException:
+            cache.delete(key)
+            raise
+        if response.streaming:
+            response.streaming_content = _Streaming(response.streaming_content, key)
+        else:
+            cache.delete(key)
+        return response
+
+    return single
+
+
+# How soon a client refused a second download at once is told to try again.
+STREAM_RETRY_SECONDS = 10
+
+
+class _Streaming:
+    """A response's content that frees its client's mark when the server closes it, after the
+    last byte or a dropped connection (Django registers `close` with the response)."""
+
+    def __init__(self, content, key):
+        self.content, self.key = content, key
+
+    def __iter__(self):
+        return iter(self.content)
+
+    def close(self):
+        cache.delete(self.key)
 
 
 def locked_out(request, credentials, *args, **kwargs):

@@ -241,6 +241,8 @@ RATE_LIMITS = env.str("RATE_LIMITS", default="on") != "off"
 RATELIMIT_ENABLE = RATE_LIMITS
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/m")
 DOWNLOAD_RATE_LIMIT = env.str("DOWNLOAD_RATE_LIMIT", default="30/m")
+# The longest a streamed download may keep its client from starting another (limits.py).
+STREAM_SECONDS = env.int("STREAM_SECONDS", default=300)
 SUBMISSION_RATE_LIMIT = env.str("SUBMISSION_RATE_LIMIT", default="30/h")
 PASSWORD_RESET_RATE_LIMIT = env.str("PASSWORD_RESET_RATE_LIMIT", default="5/h")
 # Proxies in front of the app servers that append the client's address to X-Forwarded-For;

@@ -103,6 +103,34 @@ def test_feeds_are_limited_too(client, settings):
     assert client.get(url).status_code == 429
 
 
+def test_a_client_streams_one_download_at_a_time(client):
+    """A second streamed download while the first is still streaming is refused, to that
+    client alone, until the first ends; downloads sent whole are not held back."""
+    updates, evidence = reverse("data:updates_csv"), reverse("data:evidence_csv")
+    first = client.get(updates)
+    assert first.streaming
+    refused = client.get(evidence)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "try again in" in refused.content.decode()
+    elsewhere = client.get(evidence, REMOTE_ADDR=ELSEWHERE)
+    assert elsewhere.status_code == 200
+    elsewhere.close()
+    assert client.get(reverse("data:cities_csv")).status_code == 200
+    b"".join(first.streaming_content)  # the first download ends
+    assert client.get(evidence).status_code == 200
+
+
+def test_a_download_that_fails_does_not_hold_its_client(client, monkeypatch):
+    def broken(queryset, *args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("commitments.open_data.filtered_csv", broken)
+    with pytest.raises(RuntimeError):
+        client.get(reverse("data:updates_csv"))
+    monkeypatch.undo()
+    assert client.get(reverse("data:updates_csv")).status_code == 200
+
+
 def test_rate_limits_off_turns_the_request_limits_off(client, settings):
     settings.DOWNLOAD_RATE_LIMIT = "1/m"
     settings.RATELIMIT_ENABLE = False

@@ -360,7 +360,9 @@ def test_city_pledge_with_no_deaths_in_the_last_full_year_says_so(client, killin
 
 def test_the_logs_csvs_stream_and_the_short_lists_are_sent_whole(client):
     for url in ("/data/updates.csv", "/data/evidence.csv"):
-        assert client.get(url).streaming, url
+        response = client.get(url)
+        assert response.streaming, url
+        response.close()
     for url in ("/data/cities.csv", "/data/police-violence.csv"):
         response = client.get(url)
         assert not response.streaming and response["ETag"], url
