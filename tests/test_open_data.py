@@ -362,7 +362,7 @@ def test_the_logs_csvs_stream_and_the_short_lists_are_sent_whole(client):
     for url in ("/data/updates.csv", "/data/evidence.csv"):
         response = client.get(url)
         assert response.streaming, url
-        response.close()
+        b"".join(response.streaming_content)
     for url in ("/data/cities.csv", "/data/police-violence.csv"):
         response = client.get(url)
         assert not response.streaming and response["ETag"], url
