@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connections
 from django.test import Client
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 # Debian's package, never a browser that Playwright downloads (`.ci/run` installs it).
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,6 +28,9 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 # Each walk keeps its figures here, and rewrites heights.txt from all of them.
 MEASUREMENTS = SCREENSHOTS / "measurements"
 TIMEOUT_MS = 15_000
+# Assertions wait as long as actions do: on a loaded 2-core machine the live server shares the
+# CPU with the other test worker, and a submission once took longer than expect's 5 s.
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture
