@@ -181,6 +181,14 @@ def test_htmx_proposal_updates_the_row_in_place(advocate_client, city):
     assert ProgressUpdate.objects.count() == 1
 
 
+def test_the_proposal_page_of_its_own_posts_as_a_plain_form(advocate_client, city):
+    """htmx would swap its answer into the form's table row, and a page of its own has none:
+    with htmx loaded, a form that asked for it would send nothing."""
+    body = advocate_client.get(propose_url(city)).content.decode()
+    assert f'<form method="post" action="{propose_url(city)}"' in body
+    assert "data-hx-post" not in body
+
+
 def test_htmx_errors_come_back_in_the_row(advocate_client, city):
     response = advocate_client.post(
         propose_url(city), proposal(summary=""), headers={"HX-Request": "true"}

@@ -35,6 +35,7 @@ def log_in(page, url, username):
 def propose_achieved(page, city, code, happened_on):
     """From the advocate's dashboard, propose that `code` is achieved, with new evidence."""
     page.get_by_role("link", name=f"{city.name}, {city.state}").click()
+    page.wait_for_url(f"**/advocate/cities/{city.state.lower()}/{city.slug}/")  # and htmx loaded
     page.get_by_role("link", name=f"Propose a status for {code}").click()
     page.get_by_role("radio", name=re.compile(r"^Achieved:")).check()
     page.get_by_label("What happened").fill(SUMMARY)
