@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
 from openapi_spec_validator import validate
 
 from commitments.models import Action, PledgeStatus
@@ -197,6 +198,38 @@ def test_api_schema_says_what_filters_accept(client, openapi, record):
     assert parameters["q"]["schema"]["maxLength"] == 100
     blank = dict.fromkeys(parameters, "")
     assert client.get("/api/updates/", blank).json() == client.get("/api/updates/").json()
+
+
+def test_the_schema_is_generated_once_for_each_version_of_the_record(
+    client, record, monkeypatch, settings
+):
+    """Generating it takes tens of milliseconds: it is made once for each version of the record
+    and language, and again as soon as the record changes, since its filters list the actions.
+    (Without the page cache, which would answer the repeated requests itself.)"""
+    settings.PAGE_CACHE_SECONDS = 0
+    generate = SchemaGenerator.get_schema
+    generated = []
+
+    def counted(generator, *args, **kwargs):
+        generated.append(generator)
+        return generate(generator, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+
+    def actions(**query):
+        schema = client.get("/api/schema/", {"format": "json", **query}).json()
+        parameters = schema["paths"]["/api/updates/"]["get"]["parameters"]
+        return next(p for p in parameters if p["name"] == "action")["schema"]["enum"]
+
+    assert actions() == actions() and len(generated) == 1
+    actions(lang="es")
+    actions()
+    assert len(generated) == 2
+    action = Action.objects.get(code="1.2")
+    action.code = "1.9"
+    action.save()
+    assert "1.9" in actions() and "1.2" not in actions()
+    assert len(generated) == 3
 
 
 def test_api_never_shows_unapproved_items(client, record):
