@@ -177,9 +177,9 @@ def changes_csv(request):
 
     def rows():
         for city in changes_between(period["from"], period["to"], list(cities)):
-            for old, new in city.changes:
+            for before, new in city.changes:
                 yield [city.city.state, city.city.name, new.action.code, new.action.title,
-                       old.status if old else "", new.status, new.happened_on, new.reviewed_at,
+                       before or "", new.status, new.happened_on, new.reviewed_at,
                        city.before.score, city.city.score, city.before.grade, city.city.grade,
                        " ".join(item.url for item in new.evidence.all()),
                        city_url(city.city.state, city.city.slug)]  # fmt: skip

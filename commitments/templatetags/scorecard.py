@@ -180,11 +180,12 @@ def change_items(changes):
     """What changed in a city (`changes.CityChanges.changes`): each action's status before and
     after, when its update happened and was approved, its summary and its evidence; one tag, as
     `update_items` is, for a page of ten cities' changes."""
-    return mark_safe("".join(_change_item(old, new) for old, new in changes))
+    return mark_safe("".join(_change_item(before, new) for before, new in changes))
 
 
-def _change_item(old, new):
+def _change_item(before, new):
     action = new.action
+    statuses = f"{status_badge(before)} → {status_badge(new.status)}"
     approved = localtime(new.reviewed_at).date()
     # The template's sentence, translated outside the f-string, where makemessages finds it.
     when = _(
@@ -197,10 +198,9 @@ def _change_item(old, new):
         "approved": _short_day(approved),
         "summary": escape(new.summary),
     }
-    old_status = status_badge(old.status if old else None)
     return (
         f'<li class="list-group-item">\n  <p class="mb-1"><strong>{escape(action.code)} '
-        f"{escape(action.title)}</strong>: {old_status} → {status_badge(new.status)}</p>\n"
+        f"{escape(action.title)}</strong>: {statuses}</p>\n"
         f'  <p class="mb-1 small">{when}</p>\n  {evidence_list(new.evidence.all())}\n</li>'
     )
 
