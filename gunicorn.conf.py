@@ -9,8 +9,9 @@ wait in the kernel's queue in the order they came and go to whichever worker fre
 rather than several sharing one worker's interpreter lock, so that under load a page's 95th
 percentile stays near its median (BENCHMARKS.md, "Tenth session"). Such workers must sit behind
 a proxy that buffers requests and responses (README), as sync workers must: a slow client holds
-its worker. A worker streaming a download takes no other request meanwhile: give each server
-more workers (GUNICORN_WORKERS) than the downloads it should serve at once.
+its worker. A worker streaming a download takes no other request meanwhile: the site streams
+at most STREAMS_AT_ONCE downloads at once (settings), which stays below the workers
+(GUNICORN_WORKERS) so that some always serve the pages.
 
 Each worker, once it has loaded the site, freezes it out of Python's garbage collections
 (pledge_tracker/garbage.py).

@@ -82,49 +82,84 @@ def limit(rate_setting, key=client_key, methods=("GET", "HEAD", "POST"), page=Fa
 
 
 def one_stream_at_a_time(view):
-    """Refuse a client a streamed download while another of its own is still streaming: a
-    worker serves one request at a time (gunicorn.conf.py) and a full export streams for half a
-    minute, so a client fetching several at once would hold every worker. Marked in the shared
-    cache for as long as the response streams (at most `STREAM_SECONDS`, should a worker die
-    mid-download); an answer that does not stream (a refusal, a `304`) frees it at once."""
+    """Refuse a streamed download to a client while another of its own is still streaming, and
+    to anyone while `STREAMS_AT_ONCE` stream on the whole site: a worker serves one request at
+    a time (gunicorn.conf.py) and a full export streams for half a minute, so downloads alone
+    could hold every worker and leave none for the pages.
+
+    Each stream holds its client's mark and a slot in the shared cache for as long as the
+    response streams (at most `STREAM_SECONDS`, should a worker die mid-download); an answer
+    that does not stream (a refusal, a `304`) frees them at once."""
 
     @wraps(view)
     def single(request, *args, **kwargs):
         if not settings.RATELIMIT_ENABLE:
             return view(request, *args, **kwargs)
-        key = f"streaming:{client_ip(request)}"
-        if not cache.add(key, True, timeout=settings.STREAM_SECONDS):
+        mine = f"streaming:{client_ip(request)}"
+        if not cache.add(mine, True, timeout=settings.STREAM_SECONDS):
             return too_many_requests(request, STREAM_RETRY_SECONDS, page=False)
+        slot = _free_slot()
+        if slot is None:
+            cache.delete(mine)
+            return _busy_streaming()
+        held = [mine, slot]
         try:
             response = view(request, *args, **kwargs)
         except BaseException:
-            cache.delete(key)
+            cache.delete_many(held)
             raise
         if response.streaming:
-            response.streaming_content = _Streaming(response.streaming_content, key)
+            response.streaming_content = _Streaming(response.streaming_content, held)
         else:
-            cache.delete(key)
+            cache.delete_many(held)
         return response
 
     return single
 
 
-# How soon a client refused a second download at once is told to try again.
+# How soon a client refused a download (its own second, or one too many on the site) is told
+# to try again.
 STREAM_RETRY_SECONDS = 10
 
 
-class _Streaming:
-    """A response's content that frees its client's mark when the server closes it, after the
-    last byte or a dropped connection (Django registers `close` with the response)."""
+def _free_slot():
+    """Take one of the site's `STREAMS_AT_ONCE` slots for a stream: its key, or None if all are
+    held."""
+    for number in range(settings.STREAMS_AT_ONCE):
+        slot = f"streaming-slot:{number}"
+        if cache.add(slot, True, timeout=settings.STREAM_SECONDS):
+            return slot
+    return None
 
-    def __init__(self, content, key):
-        self.content, self.key = content, key
+
+def _busy_streaming():
+    """503 with Retry-After: the server, not the client, is at its limit."""
+    seconds = STREAM_RETRY_SECONDS
+    # Translators: the English says "seconds" even for 1; translate each plural form properly.
+    message = ngettext(
+        "The site is sending as many downloads as it can at once. Please try again in "
+        "%(seconds)s seconds.",
+        "The site is sending as many downloads as it can at once. Please try again in "
+        "%(seconds)s seconds.",
+        seconds,
+    ) % {"seconds": seconds}
+    response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+class _Streaming:
+    """A response's content that frees what its stream holds when the server closes it, after
+    the last byte or a dropped connection (Django registers `close` with the response)."""
+
+    def __init__(self, content, held):
+        self.content, self.held = content, held
 
     def __iter__(self):
         return iter(self.content)
 
     def close(self):
-        cache.delete(self.key)
+        cache.delete_many(self.held)
 
 
 def locked_out(request, credentials, *args, **kwargs):

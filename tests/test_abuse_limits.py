@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple"
 ELSEWHERE = "198.51.100.7"
+THIRD = "192.0.2.44"
 
 
 @pytest.fixture
@@ -103,9 +104,10 @@ def test_feeds_are_limited_too(client, settings):
     assert client.get(url).status_code == 429
 
 
-def test_a_client_streams_one_download_at_a_time(client):
+def test_a_client_streams_one_download_at_a_time(client, settings):
     """A second streamed download while the first is still streaming is refused, to that
     client alone, until the first ends; downloads sent whole are not held back."""
+    settings.STREAMS_AT_ONCE = 2
     updates, evidence = reverse("data:updates_csv"), reverse("data:evidence_csv")
     first = client.get(updates)
     assert first.streaming
@@ -118,6 +120,25 @@ def test_a_client_streams_one_download_at_a_time(client):
     assert client.get(reverse("data:cities_csv")).status_code == 200
     b"".join(first.streaming_content)  # the first download ends
     assert client.get(evidence).status_code == 200
+
+
+def test_the_site_streams_so_many_downloads_at_once(client, settings):
+    """Downloads from every client together hold at most `STREAMS_AT_ONCE` workers, so others
+    serve the pages: one more is told to come back (503: the site's limit, not the client's),
+    holds nothing, and starts once a stream ends."""
+    settings.STREAMS_AT_ONCE = 2
+    updates, evidence = reverse("data:updates_csv"), reverse("data:evidence_csv")
+    first, second = client.get(updates), client.get(evidence, REMOTE_ADDR=ELSEWHERE)
+    assert first.streaming and second.streaming
+    busy = client.get(updates, REMOTE_ADDR=THIRD)
+    assert busy.status_code == 503 and int(busy["Retry-After"]) > 0
+    assert "try again in" in busy.content.decode()
+    assert client.get(reverse("data:cities_csv"), REMOTE_ADDR=THIRD).status_code == 200
+    b"".join(second.streaming_content)
+    third = client.get(updates, REMOTE_ADDR=THIRD)
+    assert third.status_code == 200
+    b"".join(third.streaming_content)
+    b"".join(first.streaming_content)
 
 
 def test_a_download_that_fails_does_not_hold_its_client(client, monkeypatch):
