@@ -91,12 +91,17 @@ def filtered_csv(request, filterset_class, queryset, filename, header, row, rows
     """A list's CSV, filtered exactly as its page and API endpoint; bad filters answer 400.
 
     `row` turns one item into a line; `rows_of`, if given, turns the filtered queryset into
-    the items first (for a CSV of counts); `stream` as for `csv_download`.
+    the items first (for a CSV of counts); `stream` as for `csv_download`. A list streamed is
+    read from a cursor; one sent whole is read at once, by a query planned for all its rows (a
+    cursor's plan favours the first: the cities as of a past day took 173 ms, not 13).
     """
     filterset = filterset_class(request.GET, queryset=queryset)
     if not filterset.is_valid():
         return refusal(filterset)
-    items = rows_of(filterset.qs) if rows_of else filterset.qs.iterator(chunk_size=BATCH)
+    if rows_of:
+        items = rows_of(filterset.qs)
+    else:
+        items = filterset.qs.iterator(chunk_size=BATCH) if stream else filterset.qs
     rows = (row(item) for item in items)
     return csv_download(filename, header, rows, stream)
 
