@@ -46,6 +46,7 @@ from commitments.models import (
 )
 from commitments.scoring import Status
 from commitments.services import rebuild_current_statuses
+from pledge_tracker.postgresql import refresh_statistics
 
 DEFAULT_SEED = 14
 # SQLite has no COPY and serves tests, which need only a few cities.
@@ -303,7 +304,7 @@ def generate_load_data(city_count=1500, seed=DEFAULT_SEED, show_progress=False):
             _write_cities(writer, places, reviewer.pk, span, seed)
             _write_log(writer, places, reviewer.pk, span, seed, show_progress)
         rebuild_current_statuses()
-    _analyze()
+    refresh_statistics()
     return {name: model.objects.count() for name, model in COUNTED.items()}
 
 
@@ -724,13 +725,3 @@ def _bulk_writer():
             no_style(), [City, Mayor, Evidence, ProgressUpdate]
         ):
             cursor.execute(sql)
-
-
-def _analyze():
-    """Statistics for the planner; outside a transaction also VACUUM, since a fresh bulk load
-    has no visibility map (index-only scans would read the heap) and its first readers would
-    otherwise write hint bits."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)")

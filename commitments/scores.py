@@ -50,13 +50,13 @@ from cities.models import City, Mayor, serving_during
 from commitments.models import (
     BEFORE_THE_RECORD,
     CityScore,
+    Covers,
     Pledge,
     PledgeStatus,
     Principle,
     ProgressUpdate,
     RatingPeriod,
     ScoreFigures,
-    ScorePeriod,
     ScorePeriodsBuilt,
     rated_at,
     rated_just_after,
@@ -395,13 +395,11 @@ def scored_at(moment, cities):
 
 
 def _stored_at(moment, cities):
-    """The figures of each city's last ScorePeriod to start before `moment`."""
-    # Its start, found in the index alone, then the period by (city, start).
-    latest = ScorePeriod.objects.filter(city=OuterRef("pk"), public_from__lt=moment)
-    latest = latest.order_by("-public_from").values("public_from")[:1]
-    then = FilteredRelation(
-        "score_periods", condition=Q(score_periods__public_from=Subquery(latest))
+    """The figures of each city's ScorePeriod covering `moment`."""
+    covering = Covers(
+        F("score_periods__public_from"), F("score_periods__public_until"), Value(moment)
     )
+    then = FilteredRelation("score_periods", condition=Q(covering))
     figures = {name: F(f"figures_then__{name}") for name in FIGURES}
     return cities.annotate(figures_then=then).annotate(**figures)
 
