@@ -10,7 +10,7 @@ rather than several sharing one worker's interpreter lock, so that under load a 
 percentile stays near its median (BENCHMARKS.md, "Tenth session"). Such workers must sit behind
 a proxy that buffers requests and responses (README), as sync workers must: a slow client holds
 its worker. A worker streaming a download takes no other request meanwhile: the site streams
-at most STREAMS_AT_ONCE downloads at once (settings), which stays below the workers
+at most STREAMS_AT_ONCE downloads at once (settings), which should stay below the workers
 (GUNICORN_WORKERS) so that some always serve the pages.
 
 Each worker, once it has loaded the site, freezes it out of Python's garbage collections

@@ -6,6 +6,7 @@ does not announce is a failure.
 
 import threading
 
+from django.conf import settings
 from django.utils.translation import get_language
 from django_filters import CharFilter, ModelChoiceFilter
 from drf_spectacular.generators import SchemaGenerator
@@ -102,17 +103,23 @@ class Documented(ViewInspector):
 class RecordSchemaGenerator(SchemaGenerator):
     """Generates the schema once for each version of the record (the filters list the
     principles and actions as they are), language and API version, then answers with it: a
-    generation takes about 33 ms at any scale, and rendering what it made about 7."""
+    generation takes about 33 ms at any scale, and rendering what it made about 7. Only the
+    site's languages are kept (the schema view takes any `?lang=`), and only for the record's
+    latest version. Used under `SchemaView.generating`, one thread at a time."""
 
-    made = {}  # (record version, language, API version, public): the schema; latest version
+    made = {}  # (record version, language, API version, public): the schema
 
     def get_schema(self, request=None, public=False):
-        key = (last_changed(), get_language(), self.api_version, public)
-        if key not in self.made:
-            current = {made: schema for made, schema in self.made.items() if made[0] == key[0]}
-            current[key] = super().get_schema(request, public)
-            RecordSchemaGenerator.made = current
-        return self.made[key]
+        language = get_language()
+        if language not in dict(settings.LANGUAGES):
+            return super().get_schema(request, public)
+        key = (last_changed(), language, self.api_version, public)
+        made = self.made
+        if key not in made:
+            made = {made_for: schema for made_for, schema in made.items() if made_for[0] == key[0]}
+            made[key] = super().get_schema(request, public)
+            RecordSchemaGenerator.made = made
+        return made[key]
 
 
 class SchemaView(SpectacularAPIView):

@@ -129,10 +129,10 @@ def changes_between(since, to, cities):
         .prefetch_related(approved_evidence_prefetch("evidence", to))
         .order_by("action__principle__number", "action__position")
     )
-    before = RatingPeriod.objects.on(since).filter(city__in=cities)
+    rated_then = RatingPeriod.objects.on(since).filter(city__in=cities)
     status_then = {
         (city, action): status
-        for city, action, status in before.values_list("city", "action", "status")
+        for city, action, status in rated_then.values_list("city", "action", "status")
     }
     scored_then = {city.pk: city for city in scored_as_of(since).filter(pk__in=cities)}
     scored_now = {city.pk: city for city in scored_as_of(to).filter(pk__in=cities)}

@@ -15,7 +15,8 @@ downloads = limit("DOWNLOAD_RATE_LIMIT")
 
 
 def streamed(view):
-    """A whole log's CSV, streamed: limited like every download, and one at a time per client."""
+    """A whole log's CSV, streamed: limited like every download, one at a time per client and
+    `STREAMS_AT_ONCE` on the site."""
     return downloads(one_stream_at_a_time(public(view)))
 
 

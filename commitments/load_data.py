@@ -720,6 +720,9 @@ def _bulk_writer():
     writer.flush()
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE {LINKS_TABLE} ENABLE TRIGGER evidence_link_append_only")
+        # Back to each constraint's own timing for what follows in the transaction: the score
+        # periods' rebuild adds a period before it ends the one before (`services`).
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         # The ids were chosen here: the next row saved takes the one after them.
         for sql in connection.ops.sequence_reset_sql(
             no_style(), [City, Mayor, Evidence, ProgressUpdate]

@@ -182,9 +182,9 @@ def changes_csv(request):
 
     def rows():
         for city in changes_between(period["from"], period["to"], list(cities)):
-            for before, new in city.changes:
+            for old_status, new in city.changes:
                 yield [city.city.state, city.city.name, new.action.code, new.action.title,
-                       before or "", new.status, new.happened_on, new.reviewed_at,
+                       old_status or "", new.status, new.happened_on, new.reviewed_at,
                        city.before.score, city.city.score, city.before.grade, city.city.grade,
                        " ".join(item.url for item in new.evidence.all()),
                        city_url(city.city.state, city.city.slug)]  # fmt: skip

@@ -5,7 +5,9 @@ app server counts the same client once. `RATE_LIMITS=off` turns the request limi
 login lockout (django-axes, configured in settings) stays.
 """
 
+import secrets
 from functools import wraps
+from time import monotonic
 
 from django.conf import settings
 from django.core.cache import cache
@@ -53,9 +55,13 @@ def too_many_requests(request, seconds, page):
     if page:
         response = render(request, "429.html", {"message": message}, status=429)
     else:
-        response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+        response = _plain(message, 429)
     response["Retry-After"] = str(seconds)
     return response
+
+
+def _plain(message, status):
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 def limit(rate_setting, key=client_key, methods=("GET", "HEAD", "POST"), page=False):
@@ -87,31 +93,30 @@ def one_stream_at_a_time(view):
     a time (gunicorn.conf.py) and a full export streams for half a minute, so downloads alone
     could hold every worker and leave none for the pages.
 
-    Each stream holds its client's mark and a slot in the shared cache for as long as the
-    response streams (at most `STREAM_SECONDS`, should a worker die mid-download); an answer
-    that does not stream (a refusal, a `304`) frees them at once."""
+    Each stream holds its client's mark and a slot in the shared cache, renewed as it sends, so
+    a stream whose worker died frees them within `STREAM_SECONDS`; an answer that does not
+    stream (a refusal, a `304`) frees them at once. Off, like the request limits, with
+    `RATE_LIMITS=off`."""
 
     @wraps(view)
     def single(request, *args, **kwargs):
         if not settings.RATELIMIT_ENABLE:
             return view(request, *args, **kwargs)
-        mine = f"streaming:{client_ip(request)}"
-        if not cache.add(mine, True, timeout=settings.STREAM_SECONDS):
+        held = _Marks()
+        if not held.take(f"streaming:{client_ip(request)}"):
             return too_many_requests(request, STREAM_RETRY_SECONDS, page=False)
-        slot = _free_slot()
-        if slot is None:
-            cache.delete(mine)
+        if not any(held.take(f"streaming-slot:{n}") for n in range(settings.STREAMS_AT_ONCE)):
+            held.release()
             return _busy_streaming()
-        held = [mine, slot]
         try:
             response = view(request, *args, **kwargs)
         except BaseException:
-            cache.delete_many(held)
+            held.release()
             raise
         if response.streaming:
             response.streaming_content = _Streaming(response.streaming_content, held)
         else:
-            cache.delete_many(held)
+            held.release()
         return response
 
     return single
@@ -120,16 +125,6 @@ def one_stream_at_a_time(view):
 # How soon a client refused a download (its own second, or one too many on the site) is told
 # to try again.
 STREAM_RETRY_SECONDS = 10
-
-
-def _free_slot():
-    """Take one of the site's `STREAMS_AT_ONCE` slots for a stream: its key, or None if all are
-    held."""
-    for number in range(settings.STREAMS_AT_ONCE):
-        slot = f"streaming-slot:{number}"
-        if cache.add(slot, True, timeout=settings.STREAM_SECONDS):
-            return slot
-    return None
 
 
 def _busy_streaming():
@@ -143,23 +138,54 @@ def _busy_streaming():
         "%(seconds)s seconds.",
         seconds,
     ) % {"seconds": seconds}
-    response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response = _plain(message, 503)
     response["Retry-After"] = str(seconds)
     return response
 
 
+class _Marks:
+    """What one stream holds in the shared cache: keys marked with its own token, so that it
+    renews and frees only its own (a mark that expired may have been taken by another)."""
+
+    def __init__(self):
+        self.keys, self.token = [], secrets.token_hex(8)
+
+    def take(self, key):
+        taken = cache.add(key, self.token, timeout=settings.STREAM_SECONDS)
+        if taken:
+            self.keys.append(key)
+        return taken
+
+    def _own(self):
+        marked = cache.get_many(self.keys)
+        return [key for key in self.keys if marked.get(key) == self.token]
+
+    def renew(self):
+        for key in self._own():
+            cache.touch(key, settings.STREAM_SECONDS)
+
+    def release(self):
+        cache.delete_many(self._own())
+
+
 class _Streaming:
-    """A response's content that frees what its stream holds when the server closes it, after
-    the last byte or a dropped connection (Django registers `close` with the response)."""
+    """A response's content that renews its stream's marks as it sends (at most every third of
+    `STREAM_SECONDS`) and frees them when the server closes it, after the last byte or a dropped
+    connection (Django registers `close` with the response)."""
 
     def __init__(self, content, held):
         self.content, self.held = content, held
 
     def __iter__(self):
-        return iter(self.content)
+        renewed = monotonic()
+        for chunk in self.content:
+            if monotonic() - renewed > settings.STREAM_SECONDS / 3:
+                self.held.renew()
+                renewed = monotonic()
+            yield chunk
 
     def close(self):
-        cache.delete_many(self.held)
+        self.held.release()
 
 
 def locked_out(request, credentials, *args, **kwargs):

@@ -241,11 +241,12 @@ RATE_LIMITS = env.str("RATE_LIMITS", default="on") != "off"
 RATELIMIT_ENABLE = RATE_LIMITS
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/m")
 DOWNLOAD_RATE_LIMIT = env.str("DOWNLOAD_RATE_LIMIT", default="30/m")
-# The longest a streamed download may keep its client from starting another (limits.py).
-STREAM_SECONDS = env.int("STREAM_SECONDS", default=300)
 # How many streamed downloads the whole site sends at once (counted in the shared cache, across
-# app servers): fewer than its workers, so that some always serve the pages.
+# app servers): fewer than one server's workers, so that some always serve the pages. Each
+# stream's marks are renewed as it sends: one whose worker died frees them within
+# STREAM_SECONDS (limits.py).
 STREAMS_AT_ONCE = env.int("STREAMS_AT_ONCE", default=1)
+STREAM_SECONDS = env.int("STREAM_SECONDS", default=60)
 SUBMISSION_RATE_LIMIT = env.str("SUBMISSION_RATE_LIMIT", default="30/h")
 PASSWORD_RESET_RATE_LIMIT = env.str("PASSWORD_RESET_RATE_LIMIT", default="5/h")
 # Proxies in front of the app servers that append the client's address to X-Forwarded-For;

@@ -16,7 +16,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from commitments.models import ProgressUpdate
 from pledge_tracker.limits import client_ip
-from tests.factories import UserFactory
+from tests.factories import ApprovedUpdateFactory, UserFactory
 from tests.test_advocates import proposal, propose_url
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +139,34 @@ def test_the_site_streams_so_many_downloads_at_once(client, settings):
     assert third.status_code == 200
     b"".join(third.streaming_content)
     b"".join(first.streaming_content)
+
+
+def test_a_stream_frees_only_what_it_still_holds(client):
+    """A stream whose marks expired (its worker stalled) and were taken by another does not free
+    the other's when it ends."""
+    updates = reverse("data:updates_csv")
+    stalled = client.get(updates)
+    cache.delete_many(["streaming:127.0.0.1", "streaming-slot:0"])  # as if they had expired
+    other = client.get(updates, REMOTE_ADDR=ELSEWHERE)
+    b"".join(stalled.streaming_content)
+    assert client.get(updates, REMOTE_ADDR=THIRD).status_code == 503
+    b"".join(other.streaming_content)
+    assert client.get(updates, REMOTE_ADDR=THIRD).status_code == 200
+
+
+def test_a_stream_renews_its_marks_as_it_sends(client, settings, monkeypatch):
+    """So a long download keeps its slot past `STREAM_SECONDS`, and one whose worker died frees
+    it within them."""
+    settings.STREAM_SECONDS = 3
+    for _ in range(3):
+        ApprovedUpdateFactory()
+    clock = iter(range(0, 1000, 2))  # two seconds a line
+    monkeypatch.setattr("pledge_tracker.limits.monotonic", lambda: next(clock))
+    renewed = []
+    touch = cache.touch
+    monkeypatch.setattr(cache, "touch", lambda *args: renewed.append(args) or touch(*args))
+    b"".join(client.get(reverse("data:updates_csv")).streaming_content)
+    assert {key for key, _seconds in renewed} == {"streaming:127.0.0.1", "streaming-slot:0"}
 
 
 def test_a_download_that_fails_does_not_hold_its_client(client, monkeypatch):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 from openapi_spec_validator import validate
 
+from commitments.api_schema import RecordSchemaGenerator
 from commitments.models import Action, PledgeStatus
 from commitments.open_data import neutralise
 from commitments.services import reject_update
@@ -225,11 +226,13 @@ def test_the_schema_is_generated_once_for_each_version_of_the_record(
     actions(lang="es")
     actions()
     assert len(generated) == 2
+    actions(lang="xx-made-up")  # the view takes any language: generated, not kept
+    assert len(generated) == 3 and len(RecordSchemaGenerator.made) == 2
     action = Action.objects.get(code="1.2")
     action.code = "1.9"
     action.save()
     assert "1.9" in actions() and "1.2" not in actions()
-    assert len(generated) == 3
+    assert len(generated) == 4
 
 
 def test_api_never_shows_unapproved_items(client, record):

@@ -1,21 +1,26 @@
-"""Each score period keeps where it ends, so that the cities' periods at a moment are found in
-one index of the spans (PostgreSQL: a GiST index of each span and its city, which serves every
-city at once and a page of cities one by one; SQLite reads the few test cities' periods without
-one). The periods are computed again after `migrate`, with their ends."""
+"""Each score period keeps where it ends, and on PostgreSQL no two periods of a city overlap (an
+exclusion constraint, checked as each transaction commits: a write adds a period, then ends the
+one before). Its GiST index of each span and its city finds the cities' periods at a moment:
+every city at once, or a page of cities one by one. SQLite reads the few test cities' periods
+without it.
+
+The periods are derived from the rating periods: deleted here, and computed again by `migrate`
+with their ends (`services.ensure_score_periods`)."""
 
 from django.db import migrations, models
 
 from pledge_tracker.postgresql import on_postgresql
 
-SPAN_INDEX = """
-    CREATE INDEX score_period_span ON commitments_scoreperiod
-    USING gist (tstzrange(public_from, public_until, '(]'), city_id);
+NO_OVERLAP = """
+    ALTER TABLE commitments_scoreperiod ADD CONSTRAINT score_periods_do_not_overlap
+    EXCLUDE USING gist (tstzrange(public_from, public_until, '(]') WITH &&, city_id WITH =)
+    DEFERRABLE INITIALLY DEFERRED;
 """
-NO_SPAN_INDEX = "DROP INDEX score_period_span;"
+MAY_OVERLAP = "ALTER TABLE commitments_scoreperiod DROP CONSTRAINT score_periods_do_not_overlap;"
 
 
 def compute_periods_again(apps, schema_editor):
-    """Unmarked as built: `migrate` computes every period again (`services.ensure_score_periods`)."""
+    apps.get_model("commitments", "ScorePeriod").objects.all().delete()
     apps.get_model("commitments", "ScorePeriodsBuilt").objects.all().delete()
 
 
@@ -40,5 +45,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(compute_periods_again, migrations.RunPython.noop),
-        migrations.RunPython(on_postgresql(SPAN_INDEX), on_postgresql(NO_SPAN_INDEX)),
+        migrations.RunPython(on_postgresql(NO_OVERLAP), on_postgresql(MAY_OVERLAP)),
     ]

@@ -180,12 +180,12 @@ def change_items(changes):
     """What changed in a city (`changes.CityChanges.changes`): each action's status before and
     after, when its update happened and was approved, its summary and its evidence; one tag, as
     `update_items` is, for a page of ten cities' changes."""
-    return mark_safe("".join(_change_item(before, new) for before, new in changes))
+    return mark_safe("".join(_change_item(old, new) for old, new in changes))
 
 
-def _change_item(before, new):
+def _change_item(old_status, new):
     action = new.action
-    statuses = f"{status_badge(before)} → {status_badge(new.status)}"
+    statuses = f"{status_badge(old_status)} → {status_badge(new.status)}"
     approved = localtime(new.reviewed_at).date()
     # The template's sentence, translated outside the f-string, where makemessages finds it.
     when = _(
