@@ -134,8 +134,9 @@ def changes_between(since, to, cities):
         (city, action): status
         for city, action, status in rated_then.values_list("city", "action", "status")
     }
-    scored_then = {city.pk: city for city in scored_as_of(since).filter(pk__in=cities)}
-    scored_now = {city.pk: city for city in scored_as_of(to).filter(pk__in=cities)}
+    page = City.objects.filter(pk__in=cities)
+    scored_then = {city.pk: city for city in scored_as_of(since, page, few=True)}
+    scored_now = {city.pk: city for city in scored_as_of(to, page, few=True)}
     by_city = {pk: CityChanges(scored_now[pk], scored_then[pk]) for pk in cities}
     for update in after:
         update.city, update.action = cities[update.city_id], actions[update.action_id]

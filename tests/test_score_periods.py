@@ -79,17 +79,19 @@ def moments():
     return [BEFORE_THE_RECORD + INSTANT, *sorted(around)]
 
 
-def figures_at(moment):
-    cities = scored_at(moment, City.objects.order_by("pk"))
+def figures_at(moment, few=False):
+    cities = scored_at(moment, City.objects.order_by("pk"), few)
     return list(cities.values_list("pk", *FIGURES))
 
 
 def test_the_stored_periods_are_what_the_scoring_query_computes_at_every_moment(ratings):
+    """Read for every city at once, and for a page's few cities, each by its last start."""
     assert ScorePeriodsBuilt.objects.exists()
     stored = [figures_at(moment) for moment in moments()]
+    stored_each = [figures_at(moment, few=True) for moment in moments()]
     ScorePeriodsBuilt.objects.all().delete()  # the pages then compute from the rating periods
     computed = [figures_at(moment) for moment in moments()]
-    assert stored == computed
+    assert stored == stored_each == computed
     assert len({str(figures) for figures in stored}) == 1 + 1 + 4 + 1, "before, each change"
 
 
@@ -136,10 +138,10 @@ def test_two_periods_of_a_city_never_overlap(ratings):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan")
-def test_the_cities_periods_at_a_moment_can_be_found_in_the_index_of_spans():
-    """Every city's at once (4 ms at 1,500 cities), not one search per city (15), and a page of
-    cities one by one: forty cities with forty periods each (with sequential scans off, the
-    plan the query can take)."""
+def test_the_cities_periods_at_a_moment_are_found_in_an_index():
+    """Every city's at once in the index of spans (4 ms at 1,500 cities), not one search per
+    city (15); a page's few cities each by its last start, in the index of (city, start): forty
+    cities with forty periods each (with sequential scans off, the plan the query can take)."""
     first = ScorePeriod.objects.filter(public_from=BEFORE_THE_RECORD)
     now = timezone.now()
     starts = [BEFORE_THE_RECORD] + [now - timedelta(days=n) for n in range(39, 0, -1)]
@@ -155,10 +157,11 @@ def test_the_cities_periods_at_a_moment_can_be_found_in_the_index_of_spans():
         cursor.execute("ANALYZE commitments_scoreperiod")
         cursor.execute("SET LOCAL enable_seqscan = off")
     moment = now - timedelta(days=20, hours=12)
-    every = scored_at(moment, City.objects.all())
-    for cities in (every, every.filter(pk__in=[periods[0].city_id, periods[-1].city_id])):
-        plan = cities.explain()
-        assert "score_periods_do_not_overlap" in plan, plan
+    plan = scored_at(moment, City.objects.all()).explain()
+    assert "score_periods_do_not_overlap" in plan, plan
+    page = City.objects.filter(pk__in=[periods[0].city_id, periods[-1].city_id])
+    plan = scored_at(moment, page, few=True).explain()
+    assert "one_score_per_moment" in plan and "score_periods_do_not_overlap" not in plan, plan
 
 
 def test_rebuilding_gives_what_the_services_kept(ratings):
