@@ -98,7 +98,7 @@ def city_detail(request, state, slug):
     races, years = killings_by_year(city, police_data["latest"] and police_data["latest"].year)
     principles = list(framework())
     cards = principle_cards(city, principles, current_statuses(city, day), day)
-    history = score_history(city, principles, day or timezone.localdate())
+    history = score_history(city, day or timezone.localdate())
     where = standing(city, scored)
     context = {
         "city": city,
@@ -108,7 +108,7 @@ def city_detail(request, state, slug):
         "summary": story.summary(cards),
         "gains": story.raise_the_grade(city, cards),
         "history": history,
-        "history_changes": history_changes(history),
+        "history_changes": history_changes(history) if history else [],
         "history_chart": charts.score_line(history) if history else None,
         "races": races,
         "race_chart": charts.bars(races),

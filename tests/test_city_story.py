@@ -13,7 +13,7 @@ from cities.models import City
 from cities.population import POPULATION_BANDS, band_of
 from commitments.history import month_ends, score_history
 from commitments.models import Action, ProgressUpdate, ReviewState
-from commitments.scores import ranked
+from commitments.scores import ranked, scored_as_of
 from commitments.scoring import Status, minimum_rated_for_grade
 from commitments.selectors import current_statuses, framework, principle_cards
 from commitments.services import refresh_current_status
@@ -129,7 +129,7 @@ def published(city, code, status, happened_on, approved_on):
 
 
 def history_of(city):
-    history = score_history(city, list(framework()), timezone.localdate())
+    history = score_history(city, timezone.localdate())
     assert history[-1].month == timezone.localdate().replace(day=1)
     assert (history[-1].score, history[-1].rated) == (
         scored(city).score,
@@ -138,7 +138,7 @@ def history_of(city):
     return {month.month: (month.score, month.rated) for month in history}
 
 
-def test_the_score_history_replays_the_log_and_ends_at_todays_score():
+def test_the_score_history_follows_the_log_and_ends_at_todays_score():
     city = CityFactory()
     published(city, "1.1", Status.ACHIEVED, date(2023, 1, 10), date(2023, 1, 12))
     published(city, "1.1", Status.REVERSED, date(2023, 3, 5), date(2023, 3, 6))
@@ -165,6 +165,26 @@ def test_an_update_counts_from_when_it_was_approved_and_a_late_one_rewrites_noth
     assert history[date(2021, 6, 1)] == history[date(2020, 5, 1)] == (3, 1)
     assert history[date(2022, 5, 1)] == (3, 1)
     assert history[date(2022, 6, 1)] == (6, 2)  # 20 / 7 + 25 / 7, rounded
+
+
+def test_each_month_of_the_history_is_the_record_as_of_its_last_day():
+    """What the pages as of that day say, and as of a past day the history ends on it."""
+    city = CityFactory()
+    published(city, "1.1", Status.ACHIEVED, date(2022, 11, 30), date(2022, 11, 30))
+    published(city, "2.1", Status.IN_PROGRESS, date(2022, 12, 1), date(2022, 12, 1))
+    published(city, "1.1", Status.REVERSED, date(2023, 1, 5), date(2023, 1, 31))
+    published(city, "3.1", Status.ACHIEVED, date(2023, 2, 2), date(2023, 2, 3))
+    published(city, "3.1", Status.IN_PROGRESS, date(2023, 2, 10), date(2023, 2, 11))
+    published(city, "4.1", Status.ACHIEVED, date(2023, 1, 20), date(2023, 4, 1))
+    day = date(2023, 4, 1)
+    history = score_history(city, day)
+    assert [month.month for month in history] == [
+        first for first, _last in month_ends(date(2022, 11, 1), day)
+    ]
+    for month, (_first, last) in zip(history, month_ends(date(2022, 11, 1), day), strict=True):
+        then = scored_as_of(min(last, day)).get(pk=city.pk)
+        assert (month.score, month.rated) == (then.score, then.rated_actions), month
+    assert [month.rated for month in history] == [1, 2, 2, 3, 3, 4]
 
 
 def test_what_would_raise_the_grade_adds_exactly_what_achieving_it_does(client):
