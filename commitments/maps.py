@@ -90,11 +90,15 @@ def place(city, reverse, language):
     return Marker(*point, city["grade"], url, f"{city['name']}, {city['state']}: {score}")
 
 
-def city_map(scored=None):
-    """Every city's marker (largest drawn last, on top) and its state's counts, in one query;
-    `scored`: the cities as a page shows them (default `City.objects.with_scores()`)."""
-    cities = (City.objects.with_scores() if scored is None else scored).values(*FIELDS)
-    cities = cities.order_by(F("population").asc(nulls_first=True), "name", "state")
+def map_rows(scored, *more):
+    """What the map reads of the scored cities (`FIELDS`, and the fields `more`), as dicts in
+    the order it draws them: the largest last, on top."""
+    order = F("population").asc(nulls_first=True), "name", "state"
+    return scored.values(*FIELDS, *more).order_by(*order)
+
+
+def city_map(cities):
+    """Every city's marker and its state's counts, from the cities' `map_rows`."""
     rows = {code: StateRow(code, name) for code, name in STATES_BY_NAME}
     markers, unplaced, reverse, language = [], 0, reverser(), get_language()
     for city in cities:

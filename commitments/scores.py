@@ -245,12 +245,6 @@ def stored_figures(cities, constants):
     return compute_scores(cities, constants).annotate(log_length=length)
 
 
-def mean_score():
-    """SQL aggregate over stored scores (or `with_scores()` rows): their mean, rounded half up."""
-    cities = NullIf(Count("pk"), 0)
-    return round_half_up(Sum("score_numerator"), cities * Max("score_denominator"))
-
-
 def ranked_on_principle(cities, number):
     """Scored cities ranked on one principle, best first; ties share a rank (1, 1, 1, 4).
 

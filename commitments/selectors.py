@@ -3,13 +3,14 @@
 Every score comes from `City.objects.with_scores()` (`commitments.scores`).
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.formats import number_format
 
@@ -18,7 +19,6 @@ from commitments.filters import reads_figures
 from commitments.models import (
     Action,
     CityReport,
-    CityScore,
     CurrentStatus,
     Evidence,
     Pledge,
@@ -32,10 +32,8 @@ from commitments.models import (
 from commitments.scores import (
     PagedByKeys,
     ScoredByPage,
-    mean_score,
     people_as_of,
     pledge_record,
-    scored_as_of,
     scored_cities,
 )
 from commitments.scoring import (
@@ -147,18 +145,27 @@ def with_rating_changes(updates):
     return updates
 
 
-def home_figures(day=None):
-    """The home page's headline figures, in two queries: the stored scores (with how many
-    cities have each grade), and the sitting mayors whose latest approved pledge record is a
-    signature; as of the end of `day`, the same from the cities as scored then."""
-    scores = CityScore.objects if day is None else scored_as_of(day)
-    figures = scores.aggregate(
-        cities_tracked=Count("pk"),
-        average_score=mean_score(),
-        actions_achieved=Coalesce(Sum("achieved_actions"), 0),
-        **{grade: Count("pk", filter=Q(grade=grade)) for grade in Grade.values},
-    )
-    figures["grades"] = [(grade, figures.pop(grade)) for grade in Grade.values]
+# What the home page's figures need of each scored city, beside its grade.
+HOME_FIGURE_FIELDS = ["score_numerator", "score_denominator", "achieved_actions"]
+
+
+def home_figures(cities, day=None):
+    """The home page's headline figures from every scored city (dicts of `grade` and
+    HOME_FIGURE_FIELDS, as of the end of `day`), and the sitting mayors then whose latest
+    approved pledge record is a signature, in one query.
+
+    The average is the mean of the cities' exact scores (fractions), rounded half up."""
+    grades, numerators = Counter(), Counter()  # numerators summed by denominator
+    for city in cities:
+        grades[city["grade"]] += 1
+        numerators[city["score_denominator"]] += city["score_numerator"]
+    exact_sum = sum(Fraction(total, denominator) for denominator, total in numerators.items())
+    figures = {
+        "cities_tracked": len(cities),
+        "average_score": rounded(exact_sum / len(cities)) if cities else None,
+        "actions_achieved": sum(city["achieved_actions"] for city in cities),
+        "grades": [(grade, grades[grade]) for grade in Grade.values],
+    }
     if day is not None:
         signed = people_as_of(day).filter(pledge_status=PledgeStatus.SIGNED)
         return {**figures, "mayors_signed": signed.count()}

@@ -25,11 +25,12 @@ from commitments.filters import (
     sort_headers,
 )
 from commitments.history import history_changes, score_history
-from commitments.maps import city_map
+from commitments.maps import city_map, map_rows
 from commitments.models import PledgeStatus, Principle
 from commitments.pagination import LogPage
 from commitments.scores import principle_averages, ranked_on_principle, scored_cities
 from commitments.selectors import (
+    HOME_FIGURE_FIELDS,
     approved_updates,
     current_statuses,
     framework,
@@ -63,13 +64,15 @@ def filtered(request, filterset_class, queryset):
 
 def home(request):
     day = as_of(request)
-    figures = home_figures(day)
+    # One read of every scored city for the map and the headline figures.
+    cities = list(map_rows(scored_cities(day), *HOME_FIGURE_FIELDS))
+    figures = home_figures(cities, day)
     context = {
         **figures,
         "grade_chart": charts.bars(figures["grades"]),
         "coverage_threshold": scoring.COVERAGE_THRESHOLD_TEXT,
         "recent_updates": approved_updates(day)[:5],
-        "city_map": city_map(scored_cities(day)),
+        "city_map": city_map(cities),
     }
     return render(request, "commitments/home.html", context)
 
@@ -242,7 +245,7 @@ def compare(request):
 
 def map_page(request):
     """Every city on the United States map, and the same figures counted by state."""
-    context = {"city_map": city_map(scored_cities(as_of(request)))}
+    context = {"city_map": city_map(map_rows(scored_cities(as_of(request))))}
     return render(request, "commitments/map.html", context)
 
 

@@ -25,6 +25,7 @@ class Expected:
     grade: str
     rated: int
     principle_scores: dict  # {principle number: rounded score}
+    exact: Fraction  # the score, unrounded
 
 
 def expected_scores(statuses):
@@ -50,4 +51,5 @@ def expected_scores(statuses):
         grade=grade,
         rated=rated,
         principle_scores={number: int(half_up(s)) for number, s in principle_scores.items()},
+        exact=exact,
     )

@@ -17,7 +17,7 @@ from commitments.models import Action
 from commitments.scoring import PRINCIPLE_NUMBERS, Status
 from commitments.services import refresh_framework_totals
 from tests.factories import ApprovedUpdateFactory, CityFactory
-from tests.scoring_oracle import expected_scores
+from tests.scoring_oracle import expected_scores, half_up
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +134,16 @@ def test_every_surface_agrees_with_the_exact_computation(client, edge_cities):
         assert f"pledge score {expected.score}" in label, name
         assert (f"grade {expected.grade}" in label) == graded, name
         assert f"rated on {expected.rated} of 27 actions" in label, name
+
+
+def test_the_home_page_s_figures_agree_with_the_exact_computation(client, edge_cities):
+    """Cities tracked, signed mayors, the mean of the exact scores rounded half up, achieved."""
+    expected = [expected_scores(statuses) for statuses in EDGE_CITIES.values()]
+    mean = sum(city.exact for city in expected) / len(expected)
+    achieved = sum(list(statuses.values()).count(A) for statuses in EDGE_CITIES.values())
+    body = client.get("/").content.decode()
+    figures = re.findall(r'<dd class="fs-2 fw-bold mb-0">(\d+)</dd>', body)
+    assert figures == [str(len(EDGE_CITIES)), "0", str(half_up(mean)), str(achieved)]
 
 
 def test_the_edge_cases_are_really_there(edge_cities):

@@ -71,7 +71,7 @@ def city_url(city):
 
 # (URL name, arguments, exact queries, text the page shows once populated)
 PAGES = [
-    ("commitments:home", [], 6, "Sitting mayors who signed"),
+    ("commitments:home", [], 5, "Sitting mayors who signed"),
     ("commitments:scorecard", [], 4, "Testville"),
     ("commitments:principles", [], 3, "Average score across cities"),
     ("commitments:principle", ["training"], 5, "Testville"),
