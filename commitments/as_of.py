@@ -23,7 +23,7 @@ PARAMETER = "as_of"
 # pages, the admin and sign-in always show today, and the language switch carries the page's
 # own address (with its day).
 LINK = re.compile(
-    r'(<a\b(?![^>]*\bdata-as-of="today")[^>]*\bhref=")'
+    r'(<a\b(?![^>]*?\bdata-as-of="today")[^>]*?\bhref=")'
     r'(/(?!/|static/|admin/|api/|language/)(?!(?:es/)?(?:accounts|advocate)/)[^"#]*)(#[^"]*)?"'
 )
 
