@@ -186,7 +186,7 @@ def changes_csv(request):
                 yield [city.city.state, city.city.name, new.action.code, new.action.title,
                        old_status or "", new.status, new.happened_on, new.reviewed_at,
                        city.before.score, city.city.score, city.before.grade, city.city.grade,
-                       " ".join(item.url for item in new.evidence.all()),
+                       " ".join(item.url for item in new.public_evidence),
                        city_url(city.city.state, city.city.slug)]  # fmt: skip
 
     name = f"pledge-tracker-changes-{period['from']}-{period['to']}.csv"

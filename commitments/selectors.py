@@ -47,9 +47,12 @@ from commitments.scoring import (
 
 
 def approved_evidence_prefetch(lookup="update__evidence", day=None):
-    """Approved evidence, or evidence approved by the end of `day`, newest first."""
+    """Approved evidence, or evidence approved by the end of `day`, newest first: as each
+    update's `public_evidence`, a list (a manager per update, as `update.evidence.all()` makes,
+    cost the hundreds of updates a page shows more than reading their evidence)."""
     evidence = Evidence.objects.approved() if day is None else Evidence.objects.approved_by(day)
-    return Prefetch(lookup, queryset=evidence.order_by("-published_on", "-id"))
+    evidence = evidence.order_by("-published_on", "-id")
+    return Prefetch(lookup, queryset=evidence, to_attr="public_evidence")
 
 
 def listed_cities(query, day=None):

@@ -69,7 +69,7 @@ class UpdateSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_evidence(self, update):
-        return [item.pk for item in update.evidence.all()]
+        return [item.pk for item in update.public_evidence]
 
 
 class MayorPledgeSerializer(serializers.ModelSerializer):
@@ -174,7 +174,7 @@ class ActionStatusSerializer(serializers.Serializer):
 
     @extend_schema_field(EvidenceItemSerializer(many=True))
     def get_evidence(self, row):
-        evidence = row.current.update.evidence.all() if row.current else []
+        evidence = row.current.update.public_evidence if row.current else []
         return EvidenceItemSerializer(evidence, many=True).data
 
 

@@ -137,7 +137,9 @@ def test_city_page_shows_score_grade_statuses_and_evidence(client, minneapolis):
     assert "a grade needs at least 18 rated actions" in body
     assert "Jo Mayor" in body and "Signed" in body
     assert "Bias training task force formed." in body
-    assert "Task force charter" in body
+    # The evidence beside the action's status, as well as in the timeline.
+    row = re.search(r'<tr id="action-2-1".*?</tr>', body, re.S)[0]
+    assert "Task force charter" in row
     assert ">In progress<" in body and ">Achieved<" in body and ">No information<" in body
     assert body.count("<h3") == 7
 

@@ -170,7 +170,7 @@ def _update_item(update, in_log, show_city, by_published):
         # Translated outside the f-string, where makemessages finds it.
         when = _("Happened on %(happened)s; published on %(published)s.") % days
         lines.append(f'<p class="mb-1 small text-body-secondary">{when}</p>')
-    lines.append(evidence_list(update.evidence.all()))
+    lines.append(evidence_list(update.public_evidence))
     body = "\n  ".join(lines)
     return f'<li class="list-group-item" id="update-{update.pk}">\n  {body}\n</li>\n'
 
@@ -201,7 +201,7 @@ def _change_item(old_status, new):
     return (
         f'<li class="list-group-item">\n  <p class="mb-1"><strong>{escape(action.code)} '
         f"{escape(action.title)}</strong>: {statuses}</p>\n"
-        f'  <p class="mb-1 small">{when}</p>\n  {evidence_list(new.evidence.all())}\n</li>'
+        f'  <p class="mb-1 small">{when}</p>\n  {evidence_list(new.public_evidence)}\n</li>'
     )
 
 
