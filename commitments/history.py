@@ -11,7 +11,6 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import DateTimeField, Func, Q, Value
 from django.utils import timezone
@@ -36,19 +35,23 @@ def month_ends(first, last):
 
 
 class MonthStart(Func):
-    """PostgreSQL: the first moment of a moment's month, in the site's time zone."""
+    """PostgreSQL: the first moment of a moment's month, in the current time zone (the site's,
+    as `start_of_day_after` and the months of `month_ends` are)."""
 
     function = "DATE_TRUNC"
     output_field = DateTimeField()
 
     def __init__(self, moment):
-        super().__init__(Value("month"), moment, Value(settings.TIME_ZONE))
+        zone = timezone.get_current_timezone_name()
+        super().__init__(Value("month"), moment, Value(zone))
 
 
 def score_history(city, day):
     """The city's score at the end of each month, from the month of its first rating to the
-    month of `day` (that month's at the end of `day`), in one query; None while the score
-    periods are computed again after a change of weight (their figures are the old weights')."""
+    month of `day` (that month's at the end of `day`), in two queries; None while the score
+    periods are computed again after a change of weight (their figures are the old weights').
+    Each month's is the period in force at its end, found as `scores._stored_at` finds a
+    page's: the city's last period to start before that moment."""
     if not ScorePeriodsBuilt.objects.exists():
         return None
     end = start_of_day_after(day)
@@ -58,8 +61,7 @@ def score_history(city, day):
     starts = [start for start, _score, _rated in periods]
     history = []
     for month, last_day in month_ends(timezone.localdate(starts[0]), day):
-        # The period in force at the end of the month: the last to start before it (a city's
-        # periods never overlap, and each ends where the next begins).
+        # A city's periods never overlap, and each ends where the next begins.
         moment = min(start_of_day_after(last_day), end)
         _start, score, rated = periods[bisect_left(starts, moment) - 1]
         history.append(MonthScore(month, score, rated))

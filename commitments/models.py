@@ -427,13 +427,11 @@ class ProgressUpdate(Reviewed):
                 condition=Q(review_state=ReviewState.APPROVED),
                 name="approved_updates_latest_first",
             ),
-            # Covering the action and status too: a city's score history reads only these, so
-            # its thousands of updates come from the index alone.
+            # A city's log, latest first: its page's timeline, its feed.
             models.Index(
                 "city",
                 *NEWEST_UPDATES,
                 condition=Q(review_state=ReviewState.APPROVED),
-                include=["action", "status"],
                 name="approved_updates_by_city",
             ),
             # The public log in the order it was published, and by the date range on it.

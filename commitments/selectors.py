@@ -158,6 +158,7 @@ def home_figures(cities, day=None):
     approved pledge record is a signature, in one query.
 
     The average is the mean of the cities' exact scores (fractions), rounded half up."""
+    cities = [city for city in cities if city["grade"] is not None]  # all scored, once stored
     grades, numerators = Counter(), Counter()  # numerators summed by denominator
     for city in cities:
         grades[city["grade"]] += 1

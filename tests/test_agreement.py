@@ -15,6 +15,7 @@ import pytest
 
 from commitments.models import Action
 from commitments.scoring import PRINCIPLE_NUMBERS, Status
+from commitments.selectors import home_figures
 from commitments.services import refresh_framework_totals
 from tests.factories import ApprovedUpdateFactory, CityFactory
 from tests.scoring_oracle import expected_scores, half_up
@@ -144,6 +145,21 @@ def test_the_home_page_s_figures_agree_with_the_exact_computation(client, edge_c
     body = client.get("/").content.decode()
     figures = re.findall(r'<dd class="fs-2 fw-bold mb-0">(\d+)</dd>', body)
     assert figures == [str(len(EDGE_CITIES)), "0", str(half_up(mean)), str(achieved)]
+
+
+def test_the_home_page_s_average_is_the_exact_mean_rounded_half_up():
+    """Exact scores 0.4, 0.4 and 0.7 over two denominators: their mean, 0.5, rounds up to 1,
+    where the mean of the rounded scores would be 0."""
+    cities = [
+        {"grade": "F", "score_numerator": 2, "score_denominator": 5, "achieved_actions": 1},
+        {"grade": "F", "score_numerator": 4, "score_denominator": 10, "achieved_actions": 0},
+        {"grade": "D", "score_numerator": 7, "score_denominator": 10, "achieved_actions": 2},
+    ]
+    figures = home_figures(cities)
+    assert (figures["cities_tracked"], figures["average_score"]) == (3, 1)
+    assert figures["actions_achieved"] == 3
+    assert dict(figures["grades"]) == {"A": 0, "B": 0, "C": 0, "D": 1, "F": 2, "incomplete": 0}
+    assert home_figures([])["average_score"] is None
 
 
 def test_the_edge_cases_are_really_there(edge_cities):

@@ -113,12 +113,13 @@ def test_month_ends_run_from_the_first_month_to_the_last():
     ]  # fmt: skip
 
 
-def published(city, code, status, happened_on, approved_on):
-    """An update approved on a given day: the review flow stamps now, the history needs the past
-    (submission times are stamped on save, so the clock is set back while it is saved)."""
+def published(city, code, status, happened_on, approved_on, at=time(12)):
+    """An update approved on a given day (at noon, or `at`): the review flow stamps now, the
+    history needs the past (submission times are stamped on save, so the clock is set back while
+    it is saved)."""
     action = Action.objects.get(code=code)
     staff = reviewer()
-    approved_at = datetime.combine(approved_on, time(12), tzinfo=timezone.get_current_timezone())
+    approved_at = datetime.combine(approved_on, at, tzinfo=timezone.get_current_timezone())
     with mock.patch("django.utils.timezone.now", return_value=approved_at):
         ProgressUpdate.objects.create(
             city=city, action=action, status=status, summary="Rated.", happened_on=happened_on,
@@ -176,7 +177,10 @@ def test_each_month_of_the_history_is_the_record_as_of_its_last_day():
     published(city, "3.1", Status.ACHIEVED, date(2023, 2, 2), date(2023, 2, 3))
     published(city, "3.1", Status.IN_PROGRESS, date(2023, 2, 10), date(2023, 2, 11))
     published(city, "4.1", Status.ACHIEVED, date(2023, 1, 20), date(2023, 4, 1))
-    day = date(2023, 4, 1)
+    # Late on a month's last day (the next month already in UTC), then just after it ends.
+    published(city, "5.1", Status.ACHIEVED, date(2023, 4, 30), date(2023, 4, 30), time(23, 30))
+    published(city, "6.1", Status.ACHIEVED, date(2023, 5, 1), date(2023, 5, 1), time(2))
+    day = date(2023, 5, 1)
     history = score_history(city, day)
     assert [month.month for month in history] == [
         first for first, _last in month_ends(date(2022, 11, 1), day)
@@ -184,7 +188,7 @@ def test_each_month_of_the_history_is_the_record_as_of_its_last_day():
     for month, (_first, last) in zip(history, month_ends(date(2022, 11, 1), day), strict=True):
         then = scored_as_of(min(last, day)).get(pk=city.pk)
         assert (month.score, month.rated) == (then.score, then.rated_actions), month
-    assert [month.rated for month in history] == [1, 2, 2, 3, 3, 4]
+    assert [month.rated for month in history] == [1, 2, 2, 3, 3, 5, 6]
 
 
 def test_what_would_raise_the_grade_adds_exactly_what_achieving_it_does(client):

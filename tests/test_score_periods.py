@@ -197,6 +197,19 @@ def test_a_change_of_weight_is_computed_at_once_and_stored_after_it_commits(
     assert figures_at(moment) == computed
 
 
+def test_a_page_kept_while_the_periods_were_built_is_not_sent_once_they_are(client, ratings):
+    """The city page says its score over time will be back; once the periods are built, the
+    record's version moves, so neither the page cache nor a browser's copy keeps saying so."""
+    city = City.objects.get(rating_periods__action__code="5.1")
+    ScorePeriodsBuilt.objects.all().delete()  # a change of weight, being computed again
+    waiting = client.get(city.get_absolute_url())
+    assert b"score over time will be back" in waiting.content
+    rebuild_score_periods()
+    again = client.get(city.get_absolute_url(), headers={"If-None-Match": waiting["ETag"]})
+    assert again.status_code == 200
+    assert b"score over time will be back" not in again.content
+
+
 def test_an_edit_that_keeps_the_weights_keeps_the_score_periods(
     staff_client, ratings, django_capture_on_commit_callbacks
 ):
