@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
@@ -23,6 +24,7 @@ from cities.validators import without_control_characters
 from commitments.as_of import as_of
 from commitments.cards import BADGE_LABEL_COLOUR, GRADE_COLOURS, TEXT_ON_COLOUR
 from commitments.changes import changed_cities, changes_between, period_form
+from commitments.downloads import FILENAMES, prebuilt
 from commitments.filters import CityFilter, CityReportFilter, EvidenceFilter, UpdateFilter
 from commitments.models import Evidence, PledgeStatus, Principle, ReviewState, ratings
 from commitments.scores import scored_cities
@@ -69,21 +71,23 @@ def csv_download(filename, header, rows, stream=True):
     response has no length, so it goes out chunked and a cut-off download cannot pass for a
     complete one.
     """
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(header)
-        with transaction.atomic():
-            for row in rows:
-                yield writer.writerow([neutralise(value) for value in row])
-
     content_type = "text/csv; charset=utf-8"
     if stream:
-        response = StreamingHttpResponse(lines(), content_type=content_type)
+        response = StreamingHttpResponse(csv_lines(header, rows), content_type=content_type)
     else:
-        response = HttpResponse("".join(lines()), content_type=content_type)
+        response = HttpResponse("".join(csv_lines(header, rows)), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def csv_lines(header, rows):
+    """The CSV's lines: the header, then the rows (read in a transaction, see `csv_download`),
+    each cell neutralised."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(header)
+    with transaction.atomic():
+        for row in rows:
+            yield writer.writerow([neutralise(value) for value in row])
 
 
 def filtered_csv(request, filterset_class, queryset, filename, header, row, rows_of=None,
@@ -127,14 +131,15 @@ def data_page(request):
     return render(request, "commitments/data.html", context)
 
 
-def absolute(request, path):
-    return request.build_absolute_uri(path)
+def origin_of(request):
+    """The scheme and host the request came to: "https://example.org"."""
+    return request.build_absolute_uri("/").removesuffix("/")
 
 
-def city_urls(request):
-    """A city's absolute URL from its state and slug, each built once however many rows (the
-    site's origin and the reverser are looked up once: a CSV has a row per city)."""
-    origin = absolute(request, "/").removesuffix("/")
+def city_urls(origin):
+    """A city's absolute URL on the site at `origin` (its scheme and host) from its state and
+    slug, each built once however many rows (the reverser is looked up once: a CSV has a row per
+    city)."""
     reverse_here = reverser()
 
     @functools.cache
@@ -151,7 +156,7 @@ def cities_csv(request):
               *[f"principle_{number}_score" for number in numbers], "reversed_actions",
               "last_updated", "url"]  # fmt: skip
 
-    city_url = city_urls(request)
+    city_url = city_urls(origin_of(request))
 
     def row(city):
         return [city.state, city.name, city.population, city.mayor_name, city.pledge_status,
@@ -178,7 +183,7 @@ def changes_csv(request):
               "happened_on", "approved_at", "score_before", "score_after", "grade_before",
               "grade_after", "evidence_urls", "city_url"]  # fmt: skip
     cities = changed_cities(period["from"], period["to"], period["state"], period["city"])
-    city_url = city_urls(request)
+    city_url = city_urls(origin_of(request))
 
     def rows():
         for city in changes_between(period["from"], period["to"], list(cities)):
@@ -193,21 +198,38 @@ def changes_csv(request):
     return csv_download(name, header, rows(), stream=False)
 
 
-def updates_csv(request):
-    header = ["id", "state", "city", "action", "action_title", "principle", "status", "points",
-              "summary", "happened_on", "approved_at", "evidence_ids", "city_url"]  # fmt: skip
+UPDATES_HEADER = ["id", "state", "city", "action", "action_title", "principle", "status",
+                  "points", "summary", "happened_on", "approved_at", "evidence_ids",
+                  "city_url"]  # fmt: skip
 
-    city_url = city_urls(request)
 
-    def row(u):
+def update_line(city_url):
+    """The updates CSV's line of one of `update_rows`' rows, `city_url` from `city_urls`."""
+
+    def line(u):
         return [u["pk"], u["city__state"], u["city__name"], u["action__code"],
                 u["action__title"], u["action__principle__number"], u["status"],
                 points_for(u["status"]), u["summary"], u["happened_on"], u["reviewed_at"],
                 " ".join(map(str, u["evidence_ids"])),
                 city_url(u["city__state"], u["city__slug"])]  # fmt: skip
 
-    return filtered_csv(request, UpdateFilter, approved_updates(as_of(request)),
-                        "pledge-tracker-updates.csv", header, row, update_rows)  # fmt: skip
+    return line
+
+
+def updates_csv(request):
+    city_url = city_urls(origin_of(request))
+    return prebuilt(request, "updates") or filtered_csv(
+        request, UpdateFilter, approved_updates(as_of(request)), FILENAMES["updates"],
+        UPDATES_HEADER, update_line(city_url), update_rows,
+    )  # fmt: skip
+
+
+def whole_updates():
+    """Today's whole updates CSV, as `updates_csv` streams it with no query, its cities'
+    addresses on the site's own origin (SITE_URL): the lines of its file (`downloads`)."""
+    updates = UpdateFilter(QueryDict(), queryset=approved_updates()).qs
+    city_url = city_urls(settings.SITE_URL.rstrip("/"))
+    return csv_lines(UPDATES_HEADER, map(update_line(city_url), update_rows(updates)))
 
 
 def batches(rows, size):
@@ -235,16 +257,31 @@ def update_rows(updates):
             yield {**row, "evidence_ids": evidence.get(row["pk"], [])}
 
 
+EVIDENCE_HEADER = ["id", "state", "city", "title", "url", "publisher", "published_on", "kind",
+                   "excerpt"]  # fmt: skip
+
+
+def evidence_line(e):
+    return [e.pk, e.city.state, e.city.name, e.title, e.url, e.publisher, e.published_on, e.kind,
+            e.excerpt]  # fmt: skip
+
+
 def evidence_csv(request):
-    header = ["id", "state", "city", "title", "url", "publisher", "published_on", "kind",
-              "excerpt"]  # fmt: skip
+    return prebuilt(request, "evidence") or filtered_csv(
+        request, EvidenceFilter, approved_evidence(as_of(request)), FILENAMES["evidence"],
+        EVIDENCE_HEADER, evidence_line,
+    )  # fmt: skip
 
-    def row(e):
-        return [e.pk, e.city.state, e.city.name, e.title, e.url, e.publisher, e.published_on,
-                e.kind, e.excerpt]  # fmt: skip
 
-    return filtered_csv(request, EvidenceFilter, approved_evidence(as_of(request)),
-                        "pledge-tracker-evidence.csv", header, row)  # fmt: skip
+def whole_evidence():
+    """Today's whole evidence CSV, as `evidence_csv` streams it with no query: the lines of
+    its file (`downloads`)."""
+    evidence = EvidenceFilter(QueryDict(), queryset=approved_evidence()).qs
+    return csv_lines(EVIDENCE_HEADER, map(evidence_line, evidence.iterator(chunk_size=BATCH)))
+
+
+# The whole logs built ahead as files (`downloads`): each one's lines.
+WHOLE_LOGS = {"updates": whole_updates, "evidence": whole_evidence}
 
 
 def city_reports_csv(request):

@@ -42,6 +42,14 @@ def rebuild_score_periods():
 
 
 @task()
+def build_download(name):
+    """Build the file of the whole log `name` for the record as it is (`downloads.build`)."""
+    from commitments import downloads, open_data  # they import this module
+
+    downloads.build(name, open_data.WHOLE_LOGS[name])
+
+
+@task()
 def notify_reviewed(model_label, pk):
     """Email the submitter of a reviewed update, evidence or pledge record the outcome, once.
 

@@ -149,6 +149,11 @@ SITE_URL = env.str(
     "SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
 ).rstrip("/")
 
+# The whole log's CSVs, built ahead as files by the background worker after the record changes
+# (`commitments.downloads`): a directory the web servers read and the worker writes, shared by
+# every server of a site.
+DOWNLOADS_DIR = env.path("DOWNLOADS_DIR", default=BASE_DIR / "downloads")
+
 # Followers' mail: at most one message per follower in this many minutes (a burst of approvals
 # goes as one message), each telling this many changes in full and counting the rest.
 FOLLOW_THROTTLE_MINUTES = env.int("FOLLOW_THROTTLE_MINUTES", default=10)

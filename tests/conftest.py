@@ -40,6 +40,12 @@ def tasks_run_at_once(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def downloads_in_a_temporary_directory(settings, tmp_path):
+    """The whole logs' files (`commitments.downloads`) are written for each test apart."""
+    settings.DOWNLOADS_DIR = tmp_path / "downloads"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def database_features_probed(django_db_setup, django_db_blocker):
     """SQLite probes its JSON support on first use; probe once, so that query counts are exact."""
