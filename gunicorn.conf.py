@@ -1,8 +1,9 @@
 """Gunicorn's settings for Pledge Tracker: `gunicorn pledge_tracker.wsgi` reads this file.
 
-Threaded workers: while a request thread streams a long download (the full updates CSV), the
-worker's main thread keeps telling the arbiter it is alive, so the worker timeout (which kills
-a busy sync worker mid-download) never cuts an export short.
+Threaded workers: while a request thread streams a long download (a large filtered log, or a
+whole one before its file is built: commitments/downloads.py), the worker's main thread keeps
+telling the arbiter it is alive, so the worker timeout (which kills a busy sync worker
+mid-download) never cuts an export short.
 
 One request thread a worker, which takes a connection only when that thread is free: requests
 wait in the kernel's queue in the order they came and go to whichever worker frees first,
