@@ -33,6 +33,8 @@ BIG_TABLES = {
 }
 # Full downloads, measured apart (a whole log is no page to hammer with 8 users).
 DOWNLOADS = ["data:cities_csv", "data:updates_csv", "data:evidence_csv"]
+# The whole logs sent from files built ahead (`commitments.downloads`), once those are built.
+BUILT_AHEAD = [reverse(f"data:{name}_csv") for name in ("updates", "evidence")]
 NEXT_TAG = re.compile(r"<(?:a|link)\b[^>]*\brel=\"next\"[^>]*>")
 HREF = re.compile(r"\bhref=\"([^\"]*)\"")
 # A queryset's iterator() runs its SELECT inside a server-side cursor's DECLARE.

@@ -131,20 +131,15 @@ def data_page(request):
     return render(request, "commitments/data.html", context)
 
 
-def origin_of(request):
-    """The scheme and host the request came to: "https://example.org"."""
-    return request.build_absolute_uri("/").removesuffix("/")
-
-
-def city_urls(origin):
-    """A city's absolute URL on the site at `origin` (its scheme and host) from its state and
-    slug, each built once however many rows (the reverser is looked up once: a CSV has a row per
-    city)."""
+def city_urls():
+    """A city's absolute URL on the site (SITE_URL, whichever host a download came through: a
+    file built ahead has none) from its state and slug, each built once however many rows (the
+    reverser is looked up once: a CSV has a row per city)."""
     reverse_here = reverser()
 
     @functools.cache
     def url(state, slug):
-        return origin + City.page_url(state, slug, reverse_here)
+        return settings.SITE_URL + City.page_url(state, slug, reverse_here)
 
     return url
 
@@ -156,7 +151,7 @@ def cities_csv(request):
               *[f"principle_{number}_score" for number in numbers], "reversed_actions",
               "last_updated", "url"]  # fmt: skip
 
-    city_url = city_urls(origin_of(request))
+    city_url = city_urls()
 
     def row(city):
         return [city.state, city.name, city.population, city.mayor_name, city.pledge_status,
@@ -183,7 +178,7 @@ def changes_csv(request):
               "happened_on", "approved_at", "score_before", "score_after", "grade_before",
               "grade_after", "evidence_urls", "city_url"]  # fmt: skip
     cities = changed_cities(period["from"], period["to"], period["state"], period["city"])
-    city_url = city_urls(origin_of(request))
+    city_url = city_urls()
 
     def rows():
         for city in changes_between(period["from"], period["to"], list(cities)):
@@ -217,7 +212,7 @@ def update_line(city_url):
 
 
 def updates_csv(request):
-    city_url = city_urls(origin_of(request))
+    city_url = city_urls()
     return prebuilt(request, "updates") or filtered_csv(
         request, UpdateFilter, approved_updates(as_of(request)), FILENAMES["updates"],
         UPDATES_HEADER, update_line(city_url), update_rows,
@@ -225,10 +220,10 @@ def updates_csv(request):
 
 
 def whole_updates():
-    """Today's whole updates CSV, as `updates_csv` streams it with no query, its cities'
-    addresses on the site's own origin (SITE_URL): the lines of its file (`downloads`)."""
+    """Today's whole updates CSV, as `updates_csv` streams it with no query: the lines of its
+    file (`downloads`)."""
     updates = UpdateFilter(QueryDict(), queryset=approved_updates()).qs
-    city_url = city_urls(settings.SITE_URL.rstrip("/"))
+    city_url = city_urls()
     return csv_lines(UPDATES_HEADER, map(update_line(city_url), update_rows(updates)))
 
 

@@ -20,8 +20,7 @@ LOGS = [("updates", "data:updates_csv"), ("evidence", "data:evidence_csv")]
 
 
 @pytest.fixture(autouse=True)
-def record(settings):
-    settings.SITE_URL = "http://testserver"  # the files' city addresses, as the test client's
+def record():
     city = CityFactory(name="Fileton", state="OR")
     for code in ("1.1", "2.1"):  # each with its own evidence, approved with it
         ApprovedUpdateFactory(city=city, action=Action.objects.get(code=code))

@@ -67,7 +67,8 @@ def record():
 # --- CSV -----------------------------------------------------------------------------------
 
 
-def test_cities_csv_equals_the_database(client, record):
+def test_cities_csv_equals_the_database(client, record, settings):
+    settings.SITE_URL = "https://pledge.example.org"  # the site's address, whatever the host
     city, _other = record
     rows = read_csv(client.get(reverse("data:cities_csv")))
     assert len(rows) == 2
@@ -76,7 +77,7 @@ def test_cities_csv_equals_the_database(client, record):
     assert (row["state"], row["mayor"], row["pledge_status"]) == ("MN", "Jo Mayor", "signed")
     assert (row["score"], row["score_exact"], row["principle_1_score"]) == ("6", "5.71", "40")
     assert (row["grade"], row["rated_actions"], row["total_actions"]) == ("incomplete", "2", "27")
-    assert row["url"] == f"http://testserver{city.get_absolute_url()}"
+    assert row["url"] == f"https://pledge.example.org{city.get_absolute_url()}"
 
 
 def test_cities_csv_takes_the_page_filters(client, record):
