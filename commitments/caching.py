@@ -86,10 +86,14 @@ def _personal(request):
     return "".join(request.COOKIES.get(name, "") for name in names)
 
 
+def accepts_gzip(request):
+    return "gzip" in request.headers.get("Accept-Encoding", "")
+
+
 def _variant(request):
     """What besides the URL makes a page differ: the htmx fragment, the encoding the client
     accepts, and whose session it is."""
-    gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+    gzip = accepts_gzip(request)
     htmx = request.headers.get("HX-Request", "")
     return f"{request.get_full_path()}|{htmx}|{gzip}|{_personal(request)}"
 

@@ -15,8 +15,9 @@ downloads = limit("DOWNLOAD_RATE_LIMIT")
 
 
 def streamed(view):
-    """A whole log's CSV, streamed: limited like every download, one at a time per client and
-    `STREAMS_AT_ONCE` on the site."""
+    """A log's CSV, streamed: limited like every download, one at a time per client and
+    `STREAMS_AT_ONCE` on the site. (The updates and evidence CSVs limit their streams
+    themselves: their whole logs, sent from files, are not.)"""
     return downloads(one_stream_at_a_time(public(view)))
 
 
@@ -37,13 +38,13 @@ urlpatterns = [
     path("updates/feed/", downloads(public(open_data.UpdatesFeed())), name="updates_feed"),
     path("data/changes.csv", downloads(public(open_data.changes_csv)), name="changes_csv"),
     path("data/cities.csv", downloads(public(open_data.cities_csv)), name="cities_csv"),
-    path("data/updates.csv", streamed(open_data.updates_csv), name="updates_csv"),
+    path("data/updates.csv", downloads(public(open_data.updates_csv)), name="updates_csv"),
     path(
         "data/city-reports.csv",
         streamed(open_data.city_reports_csv),
         name="city_reports_csv",
     ),
-    path("data/evidence.csv", streamed(open_data.evidence_csv), name="evidence_csv"),
+    path("data/evidence.csv", downloads(public(open_data.evidence_csv)), name="evidence_csv"),
     path(
         "data/police-violence.csv",
         downloads(public(open_data.police_violence_csv)),

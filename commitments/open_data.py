@@ -2,6 +2,7 @@
 
 import csv
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
@@ -37,6 +38,7 @@ from commitments.selectors import (
     report_differs,
     submitted_reports,
 )
+from pledge_tracker.limits import one_stream_at_a_time
 from pledge_tracker.reversing import reverser
 
 # A spreadsheet runs a cell that starts with one of these as a formula; some (East Asian
@@ -211,22 +213,6 @@ def update_line(city_url):
     return line
 
 
-def updates_csv(request):
-    city_url = city_urls()
-    return prebuilt(request, "updates") or filtered_csv(
-        request, UpdateFilter, approved_updates(as_of(request)), FILENAMES["updates"],
-        UPDATES_HEADER, update_line(city_url), update_rows,
-    )  # fmt: skip
-
-
-def whole_updates():
-    """Today's whole updates CSV, as `updates_csv` streams it with no query: the lines of its
-    file (`downloads`)."""
-    updates = UpdateFilter(QueryDict(), queryset=approved_updates()).qs
-    city_url = city_urls()
-    return csv_lines(UPDATES_HEADER, map(update_line(city_url), update_rows(updates)))
-
-
 def batches(rows, size):
     rows = iter(rows)
     while batch := list(islice(rows, size)):
@@ -261,22 +247,54 @@ def evidence_line(e):
             e.excerpt]  # fmt: skip
 
 
-def evidence_csv(request):
-    return prebuilt(request, "evidence") or filtered_csv(
-        request, EvidenceFilter, approved_evidence(as_of(request)), FILENAMES["evidence"],
-        EVIDENCE_HEADER, evidence_line,
-    )  # fmt: skip
+def streamed_rows(items):
+    """A list's items read from a cursor, a batch at a time."""
+    return items.iterator(chunk_size=BATCH)
 
 
-def whole_evidence():
-    """Today's whole evidence CSV, as `evidence_csv` streams it with no query: the lines of
-    its file (`downloads`)."""
-    evidence = EvidenceFilter(QueryDict(), queryset=approved_evidence()).qs
-    return csv_lines(EVIDENCE_HEADER, map(evidence_line, evidence.iterator(chunk_size=BATCH)))
+@dataclass(frozen=True)
+class LogCSV:
+    """A log's CSV: streamed as its page filters it, or whole from a file built ahead."""
+
+    name: str  # its file's (`downloads.FILENAMES`)
+    filterset: type
+    items: Callable  # a day (None: today) -> the log's public items then
+    header: list
+    new_row: Callable  # () -> a function of one of `rows_of`'s items: its row
+    rows_of: Callable  # the filtered items -> what `new_row()` turns into rows
+
+    def response(self, request):
+        """The whole log from its file, when that is asked for and built: sent to anyone at
+        once, without the database. Else streamed, one stream at a time
+        (`limits.one_stream_at_a_time`)."""
+        return prebuilt(request, self.name) or one_stream_at_a_time(self.streamed)(request)
+
+    def streamed(self, request):
+        return filtered_csv(
+            request, self.filterset, self.items(as_of(request)), FILENAMES[self.name],
+            self.header, self.new_row(), self.rows_of,
+        )  # fmt: skip
+
+    def whole(self):
+        """The lines of today's whole log, as `response` streams it with no query."""
+        items = self.filterset(QueryDict(), queryset=self.items(None)).qs
+        return csv_lines(self.header, map(self.new_row(), self.rows_of(items)))
 
 
+UPDATES_CSV = LogCSV("updates", UpdateFilter, approved_updates, UPDATES_HEADER,
+                     lambda: update_line(city_urls()), update_rows)  # fmt: skip
+EVIDENCE_CSV = LogCSV("evidence", EvidenceFilter, approved_evidence, EVIDENCE_HEADER,
+                      lambda: evidence_line, streamed_rows)  # fmt: skip
 # The whole logs built ahead as files (`downloads`): each one's lines.
-WHOLE_LOGS = {"updates": whole_updates, "evidence": whole_evidence}
+WHOLE_LOGS = {log.name: log.whole for log in (UPDATES_CSV, EVIDENCE_CSV)}
+
+
+def updates_csv(request):
+    return UPDATES_CSV.response(request)
+
+
+def evidence_csv(request):
+    return EVIDENCE_CSV.response(request)
 
 
 def city_reports_csv(request):

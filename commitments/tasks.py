@@ -1,9 +1,11 @@
-"""Background tasks of the record: telling advocates how their submissions were reviewed, and
-computing the score periods again after the weights change."""
+"""Background tasks of the record: telling advocates how their submissions were reviewed,
+computing the score periods again after the weights change, and building the whole logs' CSV
+files after the record changes (`commitments.downloads`)."""
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -43,10 +45,13 @@ def rebuild_score_periods():
 
 @task()
 def build_download(name):
-    """Build the file of the whole log `name` for the record as it is (`downloads.build`)."""
+    """Build the file of the whole log `name` for the record as it is (`downloads.build`),
+    then let the next change ask for another; a build that fails leaves that to its key's
+    expiry (`downloads.BUILD_SECONDS`), not to the next download."""
     from commitments import downloads, open_data  # they import this module
 
     downloads.build(name, open_data.WHOLE_LOGS[name])
+    cache.delete(downloads.build_lock_key(name))
 
 
 @task()

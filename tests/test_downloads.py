@@ -6,7 +6,7 @@ import gzip
 import pytest
 from django.core.management import call_command
 from django.http import FileResponse
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from commitments.downloads import build, build_later
@@ -97,14 +97,69 @@ def test_one_build_of_a_log_at_a_time(django_capture_on_commit_callbacks):
     assert len(asked) == 2
 
 
-def test_a_build_keeps_only_the_latest_version_s_files(settings, record):
-    build("updates", WHOLE_LOGS["updates"])
-    ApprovedUpdateFactory(city=record, action=Action.objects.get(code="3.1"))
-    build("updates", WHOLE_LOGS["updates"])
+def test_a_build_keeps_the_latest_two_versions_files(settings, record):
+    """The one before the latest for sends still reading it from another server's disk."""
+    for code in ("3.1", "3.2", "3.3"):
+        built = build("updates", WHOLE_LOGS["updates"])
+        ApprovedUpdateFactory(city=record, action=Action.objects.get(code=code))
+    latest = build("updates", WHOLE_LOGS["updates"])
     build("evidence", WHOLE_LOGS["evidence"])
-    files = sorted(path.suffixes[-1] for path in settings.DOWNLOADS_DIR.glob("updates-*"))
-    assert files == [".csv", ".gz"]
+    kept = sorted(path.name for path in settings.DOWNLOADS_DIR.glob("updates-*"))
+    assert kept == sorted([built.name, f"{built.name}.gz", latest.name, f"{latest.name}.gz"])
     assert len(list(settings.DOWNLOADS_DIR.glob("evidence-*"))) == 2
+
+
+def test_a_file_already_built_for_the_version_is_kept(settings):
+    built = build("updates", WHOLE_LOGS["updates"])
+    written = built.stat().st_mtime_ns
+
+    def nothing_read():
+        raise AssertionError("built again")
+
+    assert build("updates", nothing_read) == built
+    assert built.stat().st_mtime_ns == written
+
+
+def test_a_write_while_a_file_is_built_streams_the_next_download(client, record):
+    """The file holds the record as it was when the build began, or later: never sent once
+    the record has moved on."""
+
+    def lines_with_a_write_meanwhile():
+        lines = WHOLE_LOGS["updates"]()
+        yield next(lines)  # the header
+        ApprovedUpdateFactory(city=record, action=Action.objects.get(code="3.1"), summary="LATE")
+        yield from lines
+
+    build("updates", lines_with_a_write_meanwhile)
+    response, body = fetch(client, reverse("data:updates_csv"))
+    assert not isinstance(response, FileResponse)
+    assert b"LATE" in body
+
+
+def test_a_failed_build_is_not_asked_for_again_by_every_download(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setitem(WHOLE_LOGS, "updates", lambda: 1 / 0)
+    with django_capture_on_commit_callbacks(execute=True) as asked:
+        build_later("updates")  # the task runs at once here, and fails (logged)
+    with django_capture_on_commit_callbacks() as asked_again:
+        build_later("updates")
+    assert (len(asked), len(asked_again)) == (1, 0)
+    assert not list(settings.DOWNLOADS_DIR.iterdir())  # nothing half written left
+
+
+def test_files_are_sent_to_many_at_once_by_the_server_itself(rf):
+    """Not counted among the streams (`STREAMS_AT_ONCE`): a client gets the file while another
+    download, its own, is still being sent, and the server may send it by sendfile (which the
+    test client's reading would hide: the view is called as the server calls it)."""
+    build("updates", WHOLE_LOGS["updates"])
+    url = reverse("data:updates_csv")
+    view = resolve(url).func
+    first = view(rf.get(url))
+    second = view(rf.get(url))  # the first not sent yet
+    for response in (first, second):
+        assert isinstance(response, FileResponse) and response.file_to_stream is not None
+        response.close()
 
 
 def test_the_command_builds_every_whole_log(capsys, settings):
