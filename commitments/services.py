@@ -205,23 +205,23 @@ def record_score_period(city_id, moment):
             _record_period_statement(connection.vendor),
             [connection.ops.adapt_datetimefield_value(moment), city_id],
         )
-    _end_score_periods(city_id, city_id)
+    _end_score_periods(city_id)
 
 
-def _end_score_periods(first, last):
-    """Each score period of the cities from `first` to `last` (ids) ends where the next of its
-    city begins, the last not at all; only the periods whose end that changes are written. (A
-    period never ends at its own start, so that start stands for "no end" in the comparison.)"""
+def _end_score_periods(city_id):
+    """Each score period of the city ends where its next begins, the last not at all; only the
+    periods whose end that changes are written. (A period never ends at its own start, so that
+    start stands for "no end" in the comparison.)"""
     table = connection.ops.quote_name(ScorePeriod._meta.db_table)
     start, end, city = _columns(ScorePeriod, ["public_from", "public_until", "city"])
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS this_period SET {end} = successor.next_start FROM ("
             f" SELECT id, LEAD({start}) OVER (PARTITION BY {city} ORDER BY {start}) AS next_start"
-            f" FROM {table} WHERE {city} BETWEEN %s AND %s) AS successor"
+            f" FROM {table} WHERE {city} = %s) AS successor"
             f" WHERE this_period.id = successor.id AND COALESCE(this_period.{end},"
             f" this_period.{start}) <> COALESCE(successor.next_start, this_period.{start})",
-            [first, last],
+            [city_id],
         )
 
 
