@@ -92,6 +92,11 @@ def csv_lines(header, rows):
             yield writer.writerow([neutralise(value) for value in row])
 
 
+def streamed_rows(items):
+    """A list's items read from a cursor, a batch at a time."""
+    return items.iterator(chunk_size=BATCH)
+
+
 def filtered_csv(request, filterset_class, queryset, filename, header, row, rows_of=None,
                  stream=True):  # fmt: skip
     """A list's CSV, filtered exactly as its page and API endpoint; bad filters answer 400.
@@ -107,7 +112,7 @@ def filtered_csv(request, filterset_class, queryset, filename, header, row, rows
     if rows_of:
         items = rows_of(filterset.qs)
     else:
-        items = filterset.qs.iterator(chunk_size=BATCH) if stream else filterset.qs
+        items = streamed_rows(filterset.qs) if stream else filterset.qs
     rows = (row(item) for item in items)
     return csv_download(filename, header, rows, stream)
 
@@ -225,7 +230,7 @@ def update_rows(updates):
     fields = ["pk", "city__state", "city__name", "city__slug", "action__code",
               "action__title", "action__principle__number", "status", "summary",
               "happened_on", "reviewed_at"]  # fmt: skip
-    rows = updates.prefetch_related(None).values(*fields).iterator(chunk_size=BATCH)
+    rows = streamed_rows(updates.prefetch_related(None).values(*fields))
     for batch in batches(rows, BATCH):
         links = Evidence.updates.through.objects.filter(
             progressupdate__in=[row["pk"] for row in batch],
@@ -245,11 +250,6 @@ EVIDENCE_HEADER = ["id", "state", "city", "title", "url", "publisher", "publishe
 def evidence_line(e):
     return [e.pk, e.city.state, e.city.name, e.title, e.url, e.publisher, e.published_on, e.kind,
             e.excerpt]  # fmt: skip
-
-
-def streamed_rows(items):
-    """A list's items read from a cursor, a batch at a time."""
-    return items.iterator(chunk_size=BATCH)
 
 
 @dataclass(frozen=True)
