@@ -208,6 +208,27 @@ def test_what_would_raise_the_grade_adds_exactly_what_achieving_it_does(client):
     assert scored(city).grade == best.grade
 
 
+def test_each_gain_and_each_action_s_row_reads_in_words_in_either_language(client):
+    city = CityFactory()
+    rate(city, {"1.1": Status.ACHIEVED, "2.1": Status.IN_PROGRESS}, happened_on=date(2024, 3, 1))
+    scored_city, cards = cards_of(city)
+    best = raise_the_grade(scored_city, cards)[0]
+    code, title = best.row.action.code, best.row.action.title
+    content = page(client, city)
+    said = words(content)
+
+    assert best.points_shown != int(best.points_shown)  # a decimal, written as each language does
+    shown = f"+{best.points_shown} points: {code} {title} (now No information ; achieving it"
+    assert f"{shown} would make the score {best.score})" in said
+    assert f"Achieved when: {best.row.action.achieved_when}" in said
+    row = content.split('<tr id="action-2-1"')[1].split("</tr>")[0]
+    assert words(row.partition(">")[2]).startswith("2.1 Racial bias training In progress Mar 1,")
+    assert 'data-label="What happened"' in row
+    spanish = words(client.get(f"/es{city.get_absolute_url()}").content.decode())
+    assert f"+{str(best.points_shown).replace('.', ',')} puntos" in spanish
+    assert "Sin información" in spanish
+
+
 def test_the_summary_counts_statuses_and_names_the_strongest_and_weakest_principles():
     city = CityFactory()
     rate(city, {"1.1": Status.ACHIEVED, "1.2": Status.ACHIEVED, "2.1": Status.IN_PROGRESS})

@@ -11,7 +11,8 @@ from functools import lru_cache, wraps
 from html import escape
 
 from django import template
-from django.utils.formats import date_format
+from django.template.loader import render_to_string
+from django.utils.formats import date_format, localize
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
@@ -225,6 +226,77 @@ def _rating_change(change, status):
 
 def _short_day(value):
     return escape(day(value, "SHORT_DATE_FORMAT"))
+
+
+@register.simple_tag
+def action_rows(rows):
+    """The rows of a principle's table on a city page (`selectors.ActionRow`): each action, its
+    status (and the city's own report, if any), what last happened and its evidence. One tag
+    for a city page's 27 rows, as `update_items` is for a list of updates."""
+    labels = _action_row_labels()
+    return mark_safe("".join(_action_row(row, *labels) for row in rows))
+
+
+@per_language
+def _action_row_labels():
+    """The column labels each cell carries (`data-label`, shown where a phone stacks the table as
+    cards) and the words for an action with no update; the template's, translated once."""
+    labels = _("Status"), _("What happened"), _("Evidence"), _("Nothing recorded yet.")
+    return tuple(escape(str(label)) for label in labels)
+
+
+def _action_row(row, status_label, happened_label, evidence_label, nothing_yet):
+    action, current = row.action, row.current
+    status = status_badge(row.status)
+    if row.report:
+        context = {"report": row.report, "differs": row.report_differs}
+        status += render_to_string("commitments/_city_report.html", context)
+    if current:
+        update = current.update
+        happened = (
+            f'<time datetime="{update.happened_on.isoformat()}">'
+            f"{_short_day(update.happened_on)}</time>: {escape(update.summary)}"
+        )
+        evidence = evidence_list(update.public_evidence)
+    else:
+        happened, evidence = f'<span class="text-body-secondary">{nothing_yet}</span>', ""
+    return (
+        f'<tr id="{action.anchor}" role="row">\n'
+        f'  <th scope="row" class="fw-normal" role="rowheader"><span class="text-body-secondary">'
+        f"{escape(action.code)}</span> {escape(action.title)}</th>\n"
+        f'  <td role="cell" data-label="{status_label}">{status}</td>\n'
+        f'  <td role="cell" data-label="{happened_label}">{happened}</td>\n'
+        f'  <td role="cell" data-label="{evidence_label}">{evidence}</td>\n</tr>\n'
+    )
+
+
+@register.simple_tag
+def gain_items(gains):
+    """What would raise a city's score (`story.Gain`), as list items: each action not yet
+    achieved, the points achieving it would add, the score and grade it would make, and when it
+    counts as achieved. One tag, for the twenty-odd a city may have."""
+    return mark_safe("".join(_gain_item(gain) for gain in gains))
+
+
+def _gain_item(gain):
+    action = gain.row.action
+    points = _("<strong>+%(points)s</strong> points: %(code)s %(title)s") % {
+        "points": localize(gain.points_shown),
+        "code": escape(action.code),
+        "title": escape(action.title),
+    }
+    now_and_then = {"status": status_badge(gain.row.status), "score": gain.score}
+    if gain.graded:
+        outcome = _(
+            "(now %(status)s; achieving it would make the score %(score)s, grade %(grade)s)"
+        ) % {**now_and_then, "grade": gain.grade}
+    else:
+        outcome = _("(now %(status)s; achieving it would make the score %(score)s)") % now_and_then
+    condition = _("Achieved when: %(condition)s") % {"condition": escape(action.achieved_when)}
+    return (
+        f'<li><a href="#{action.anchor}">{points}</a> <span class="small text-body-secondary">'
+        f'{outcome}</span>\n    <div class="small">{condition}</div></li>\n'
+    )
 
 
 @register.simple_tag
