@@ -50,7 +50,7 @@ PAGE_SIZE = 25
 TIMELINE_SIZE = 10
 RANKING_SIZE = 50
 # What changed lists each city's changed actions with their evidence (up to 27 a city).
-CHANGES_PAGE_SIZE = 10
+CHANGES_PAGE_SIZE = 5
 
 
 def paginate(request, items, per_page=PAGE_SIZE):

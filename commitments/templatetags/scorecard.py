@@ -180,7 +180,7 @@ def _update_item(update, in_log, show_city, by_published):
 def change_items(changes):
     """What changed in a city (`changes.CityChanges.changes`): each action's status before and
     after, when its update happened and was approved, its summary and its evidence; one tag, as
-    `update_items` is, for a page of ten cities' changes."""
+    `update_items` is, for a page of cities' changes."""
     return mark_safe("".join(_change_item(old, new) for old, new in changes))
 
 
