@@ -19,13 +19,16 @@ from django.utils.translation import gettext as _
 from commitments.models import ProgressUpdate
 
 PARAMETER = "as_of"
-# Internal links that lead to pages of the public record, in either language; the advocates'
-# pages, the admin and sign-in always show today, and the language switch carries the page's
-# own address (with its day).
+# Links to pages of the public record, in either language, as whole tags: their path, then any
+# fragment. The advocates' pages, the admin and sign-in always show today, as does a link
+# marked TODAY (the language switch, which carries the page's own address with its day).
+# (Matching the whole tag, then looking for TODAY in it, took a third of the time of a pattern
+# that looked ahead for it: 0.7 ms of the grid's 1,400 links against 1.8.)
 LINK = re.compile(
-    r'(<a\b(?![^>]*?\bdata-as-of="today")[^>]*?\bhref=")'
-    r'(/(?!/|static/|admin/|api/|language/)(?!(?:es/)?(?:accounts|advocate)/)[^"#]*)(#[^"]*)?"'
+    r'<a\b[^>]*?\bhref="(/(?!/|static/|admin/|api/|language/)(?!(?:es/)?(?:accounts|advocate)/)'
+    r'[^"#]*)(?:#[^"]*)?"[^>]*>'
 )
+TODAY = 'data-as-of="today"'
 
 
 def first_public_day():
@@ -68,11 +71,12 @@ def keep_the_day(content, day):
     """The page with `as_of=day` added to every internal link that does not have it."""
 
     def with_day(match):
-        start, path, fragment = match[1], match[2], match[3] or ""
-        if f"{PARAMETER}=" in path:
-            return match[0]
+        tag, path = match[0], match[1]
+        if f"{PARAMETER}=" in path or TODAY in tag:
+            return tag
         joiner = "&amp;" if "?" in path else "?"
-        return f'{start}{path}{joiner}{PARAMETER}={day.isoformat()}{fragment}"'
+        path_ends = match.end(1) - match.start()  # the day goes before any fragment
+        return f"{tag[:path_ends]}{joiner}{PARAMETER}={day.isoformat()}{tag[path_ends:]}"
 
     return LINK.sub(with_day, content)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cities.models import City
 from commitments import selectors, views
+from commitments.as_of import keep_the_day
 from commitments.models import (
     Action,
     Evidence,
@@ -353,3 +354,28 @@ def test_every_public_page_offers_a_past_day_keeping_its_filters(client, history
     assert 'name="as_of" class="form-control form-control-sm w-auto" value="2022-06-30"' in body
     advocate_login = client.get("/accounts/login/").content.decode()
     assert "The record on a past day" not in advocate_login
+
+
+def test_links_keep_the_day_before_their_fragment_and_only_where_they_lead_to_the_record():
+    day = date(2022, 6, 30)
+    kept = {
+        '<a href="/cities/oh/x/#action-1-2" class="y">': (
+            '<a href="/cities/oh/x/?as_of=2022-06-30#action-1-2" class="y">'
+        ),
+        '<a class="y" href="/cities/?state=OH">': (
+            '<a class="y" href="/cities/?state=OH&amp;as_of=2022-06-30">'
+        ),
+        '<a href="/es/updates/">': '<a href="/es/updates/?as_of=2022-06-30">',
+    }
+    unchanged = [
+        '<a href="/cities/?as_of=2021-01-01">',  # already has a day
+        '<a data-as-of="today" href="/cities/oh/x/">',
+        '<a href="/cities/oh/x/" data-as-of="today">',
+        '<a href="/static/site.css">', '<a href="/api/cities/">', '<a href="/admin/">',
+        '<a href="/advocate/">', '<a href="/es/accounts/login/">', '<a href="//example.org/">',
+        '<a href="https://example.org/cities/">', '<link href="/cities/">',
+    ]  # fmt: skip
+    for link, expected in kept.items():
+        assert keep_the_day(f"<p>{link}x</a></p>", day) == f"<p>{expected}x</a></p>"
+    for link in unchanged:
+        assert keep_the_day(link, day) == link
