@@ -103,6 +103,8 @@ class FilterForm(forms.Form):
             select = isinstance(field.widget, forms.Select)
             kind = "form-select" if select else "form-control"
             field.widget.attrs["class"] = f"{kind} {kind}-sm"
+            if select:
+                field.widget.template_name = "commitments/select.html"
 
     def full_clean(self):
         super().full_clean()

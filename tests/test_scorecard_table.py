@@ -104,6 +104,22 @@ def test_the_state_filter_lists_states_by_name(client, cities):
     assert names.index("Alabama") < names.index("Alaska") < names.index("Arizona")
 
 
+def test_the_filters_show_what_was_chosen_and_mark_what_was_not_understood(client, cities):
+    content = get(client, "?state=NY&population=huge")
+    state = content[content.index('<select name="state"') :]
+    state = state[: state.index("</select>") + len("</select>")]
+    assert state.startswith(
+        '<select name="state" class="form-select form-select-sm" id="id_state">'
+    )
+    assert '\n  <option value="">Any state</option>' in state
+    assert '\n  <option value="NY" selected>New York</option>' in state
+    assert state.count("<option ") == 52 and state.count(" selected") == 1
+    population = content[content.index('<select name="population"') :]
+    population = population[: population.index(">") + 1]
+    assert 'class="form-select form-select-sm is-invalid"' in population
+    assert 'aria-describedby="id_population_error"' in population
+
+
 def test_the_population_filter_uses_the_bands(client, cities):
     content = get(client, "?population=500k")
     assert "Bigton" in content and "Smallton" not in content
