@@ -101,15 +101,25 @@ def new_periods(since, to):
 def changed_cities(since, to, state="", city=""):
     """The cities whose ratings changed, by name: what the page paginates.
 
-    Those where a rating period began in the period, each city looked up in the index of its
-    periods' starts: an action's period in force at the end of `to` began no earlier than any
-    other of its periods that began by then (`new_periods` finds the same cities)."""
-    began = RatingPeriod.objects.filter(
-        city=OuterRef("pk"),
-        public_from__gte=start_of_day_after(since),
-        public_from__lt=start_of_day_after(to),
-    )
-    cities = City.objects.filter(Exists(began))
+    Those where a rating period began in the period: an action's period in force at the end of
+    `to` began no earlier than any other of its periods that began by then (`new_periods` finds
+    the same cities). Through today (the page's default), those whose current score period began
+    after `since` ended, found in the index of the open periods' starts: a city's score periods
+    begin wherever its rating periods do (`models.ScorePeriod`), so its current one began at its
+    last change (1,500 cities: about 1 ms of SQL, against 6 to 9 looking up each city's rating
+    periods). Before today, each city is looked up in the index of its periods' starts."""
+    since_ended = start_of_day_after(since)
+    if to >= timezone.localdate():
+        cities = City.objects.filter(
+            score_periods__public_until=None, score_periods__public_from__gte=since_ended
+        )
+    else:
+        began = RatingPeriod.objects.filter(
+            city=OuterRef("pk"),
+            public_from__gte=since_ended,
+            public_from__lt=start_of_day_after(to),
+        )
+        cities = City.objects.filter(Exists(began))
     if state:
         cities = cities.filter(state=state)
     if city:

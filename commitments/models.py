@@ -718,6 +718,14 @@ class ScorePeriod(ScoreFigures):
         # that exclusion constraint finds every city's period at a moment in about 4 ms at 1,500
         # cities; a page's few cities are looked up by their last start before it, in the index
         # of (city, start) (`scores._stored_at`).
+        # What changed through today reads the start of each city's current period.
+        indexes = [
+            models.Index(
+                fields=["city", "public_from"],
+                condition=Q(public_until=None),
+                name="current_score_period_start",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["city", "public_from"], name="one_score_per_moment"),
             models.CheckConstraint(

@@ -8,6 +8,7 @@ from itertools import combinations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from commitments.changes import changed_cities, new_periods
 from commitments.scoring import Status
@@ -34,11 +35,12 @@ def movers():
 
 
 def test_the_changed_cities_are_those_with_an_action_rated_anew(movers):
-    """Found by a rating period that began in the period, they are those of the periods in force
-    at its end that began in it (`new_periods`), before and after each approval."""
+    """Found by a rating period that began in the period, or through today by the start of the
+    city's current score period, they are those of the periods in force at its end that began in
+    it (`new_periods`), before and after each approval."""
     days = [date(2021, 1, 1), date(2021, 3, 1), date(2021, 3, 2), date(2021, 6, 1),
             date(2022, 5, 2), date(2022, 6, 1), date(2022, 12, 31), date(2023, 2, 1),
-            date(2023, 3, 1)]  # fmt: skip
+            date(2023, 3, 1), timezone.localdate()]  # fmt: skip
     found = set()
     for since, to in combinations(days, 2):
         rated_anew = {period.city for period in new_periods(since, to)}
