@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 import pytest
 from django.urls import reverse
 
-from commitments.models import ProgressUpdate
+from commitments.models import Action, ProgressUpdate
 from commitments.services import approve_update
 from tests.factories import reviewer
 from tests.test_advocates import proposal, propose_url
@@ -21,12 +21,13 @@ IMAGE = '<img src=x onerror="alert(2)">'
 QUOTE = '"><svg onload=alert(3)>'
 FORMULA = '＝HYPERLINK("http://evil.example")'  # full-width equals sign
 HOSTILE = [SCRIPT, IMAGE, QUOTE]
+HOSTILE_ACTION = "1.2"
 
 
 @pytest.fixture
 def hostile_record(advocate_client, city, record):
     response = advocate_client.post(
-        propose_url(city, "1.2"),
+        propose_url(city, HOSTILE_ACTION),
         proposal(
             summary=f"{FORMULA} {SCRIPT} {IMAGE}",
             evidence_title=f"{QUOTE} {SCRIPT}",
@@ -40,21 +41,30 @@ def hostile_record(advocate_client, city, record):
 
 
 @pytest.fixture
-def hostile_admin_record(staff_client, hostile_record):
-    """Staff's admin forms too: an action's title and the sitting mayor's name."""
+def hostile_admin_record(client, staff_user, hostile_record):
+    """Staff's admin forms too: the title of the hostile proposal's action (in progress, so the
+    city page says what achieving it would add), and the sitting mayor's name. The pages are
+    then read by an anonymous visitor."""
+    client.force_login(staff_user)  # the proposal signed the one test client in as the advocate
     city = hostile_record["city"]
-    action = hostile_record["update"].action
+    action = Action.objects.get(code=HOSTILE_ACTION)
     mayor = city.mayors.get()
     edits = [
         ("admin:commitments_action_change", action.pk,
          {"principle": action.principle_id, "code": action.code, "position": action.position,
-          "title": f"{SCRIPT} {QUOTE}", "achieved_when": action.achieved_when, "weight": 1}),
+          "title_en": f"{SCRIPT} {QUOTE}", "title_es": action.title_es,
+          "achieved_when_en": f"{action.achieved_when_en} {IMAGE}",
+          "achieved_when_es": action.achieved_when_es, "weight": 1}),
         ("admin:cities_mayor_change", mayor.pk,
          {"city": city.pk, "name": IMAGE, "term_start": mayor.term_start.isoformat()}),
     ]  # fmt: skip
     for name, pk, data in edits:
-        response = staff_client.post(reverse(name, args=[pk]), data)
+        response = client.post(reverse(name, args=[pk]), data)
         assert response.status_code == 302, response.content.decode()[-2000:]
+    action.refresh_from_db()
+    mayor.refresh_from_db()
+    assert (action.title_en, mayor.name) == (f"{SCRIPT} {QUOTE}", IMAGE)  # saved, not refused
+    client.logout()
     return hostile_record
 
 
@@ -103,6 +113,13 @@ def test_the_hostile_text_is_shown_as_text(client, hostile_admin_record):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     city_page = body(client.get(hostile_admin_record["city"].get_absolute_url()))
     assert "&lt;img src=x onerror=" in city_page  # the mayor's name, from the admin
+
+    anchor = f"action-{HOSTILE_ACTION.replace('.', '-')}"
+    row = city_page.split(f'<tr id="{anchor}"')[1].split("</tr>")[0]
+    assert row.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3  # title, summary, source
+    gain = city_page.split(f'<li><a href="#{anchor}">')[1].split("</li>")[0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in gain  # its title
+    assert "Achieved when: " in gain and "&lt;img src=x onerror=" in gain
     feed = body(client.get(reverse("data:updates_feed")))
     assert "alert(1)" in feed
 
