@@ -714,11 +714,7 @@ class ScorePeriod(ScoreFigures):
     public_until = models.DateTimeField(null=True)
 
     class Meta:
-        # On PostgreSQL no two periods of a city overlap (migration 0027), and the GiST index of
-        # that exclusion constraint finds every city's period at a moment in about 4 ms at 1,500
-        # cities; a page's few cities are looked up by their last start before it, in the index
-        # of (city, start) (`scores._stored_at`).
-        # What changed through today reads the start of each city's current period.
+        # What changed through today reads the start of each city's current period here.
         indexes = [
             models.Index(
                 fields=["city", "public_from"],
@@ -726,6 +722,10 @@ class ScorePeriod(ScoreFigures):
                 name="current_score_period_start",
             )
         ]
+        # On PostgreSQL no two periods of a city overlap (migration 0027), and the GiST index of
+        # that exclusion constraint finds every city's period at a moment in about 4 ms at 1,500
+        # cities; a page's few cities are looked up by their last start before it, in the index
+        # of (city, start) of `one_score_per_moment` (`scores._stored_at`).
         constraints = [
             models.UniqueConstraint(fields=["city", "public_from"], name="one_score_per_moment"),
             models.CheckConstraint(

@@ -40,9 +40,10 @@ def test_the_changed_cities_are_those_with_an_action_rated_anew(movers):
     it (`new_periods`), before and after each approval."""
     days = [date(2021, 1, 1), date(2021, 3, 1), date(2021, 3, 2), date(2021, 6, 1),
             date(2022, 5, 2), date(2022, 6, 1), date(2022, 12, 31), date(2023, 2, 1),
-            date(2023, 3, 1), timezone.localdate()]  # fmt: skip
+            date(2023, 3, 1), timezone.localdate(), date(1899, 12, 1)]  # fmt: skip
+    CityFactory(name="Never Rated")
     found = set()
-    for since, to in combinations(days, 2):
+    for since, to in combinations(sorted(days), 2):
         rated_anew = {period.city for period in new_periods(since, to)}
         assert set(changed_cities(since, to)) == rated_anew, (since, to)
         found.add(len(rated_anew))

@@ -122,8 +122,7 @@ def evidence_list(evidence):
 def _evidence_item(url, title, publisher, published_on, kind):
     return (
         f'<li><a href="{escape(url)}" rel="noopener noreferrer" target="_blank">{escape(title)}'
-        f'</a> — {escape(publisher)}, <time datetime="{published_on.isoformat()}">'
-        f'{_short_day(published_on)}</time> <span class="text-body-secondary">'
+        f'</a> — {escape(publisher)}, {_time(published_on)} <span class="text-body-secondary">'
         f"({_kind_label(kind)})</span></li>"
     )
 
@@ -151,7 +150,7 @@ def _update_item(update, in_log, show_city, by_published):
     # The day it was published in the current time zone, as the `date` filter shows a datetime.
     published = localtime(update.reviewed_at).date() if in_log else None
     shown = published if by_published else happened
-    heading = f'<time datetime="{shown.isoformat()}">{_short_day(shown)}</time>'
+    heading = _time(shown)
     if show_city:
         city = update.city
         heading += f' · <a href="{escape(city.get_absolute_url())}">{escape(str(city))}</a>'
@@ -228,6 +227,11 @@ def _short_day(value):
     return escape(day(value, "SHORT_DATE_FORMAT"))
 
 
+def _time(value):
+    """A day in its short format, as a <time> element that carries it in ISO form."""
+    return f'<time datetime="{value.isoformat()}">{_short_day(value)}</time>'
+
+
 @register.simple_tag
 def action_rows(rows):
     """The rows of a principle's table on a city page (`selectors.ActionRow`): each action, its
@@ -253,15 +257,12 @@ def _action_row(row, status_label, happened_label, evidence_label, nothing_yet):
         status += render_to_string("commitments/_city_report.html", context)
     if current:
         update = current.update
-        happened = (
-            f'<time datetime="{update.happened_on.isoformat()}">'
-            f"{_short_day(update.happened_on)}</time>: {escape(update.summary)}"
-        )
+        happened = f"{_time(update.happened_on)}: {escape(update.summary)}"
         evidence = evidence_list(update.public_evidence)
     else:
         happened, evidence = f'<span class="text-body-secondary">{nothing_yet}</span>', ""
     return (
-        f'<tr id="{action.anchor}" role="row">\n'
+        f'<tr id="{escape(action.anchor)}" role="row">\n'
         f'  <th scope="row" class="fw-normal" role="rowheader"><span class="text-body-secondary">'
         f"{escape(action.code)}</span> {escape(action.title)}</th>\n"
         f'  <td role="cell" data-label="{status_label}">{status}</td>\n'
@@ -275,7 +276,8 @@ def gain_items(gains):
     """What would raise a city's score (`story.Gain`), as list items: each action not yet
     achieved, the points achieving it would add, the score and grade it would make, and when it
     counts as achieved. One tag, for the twenty-odd a city may have."""
-    return mark_safe("".join(_gain_item(gain) for gain in gains))
+    items = "".join(_gain_item(gain) for gain in gains)
+    return mark_safe(f'<ol class="list-unstyled gains">\n{items}</ol>')
 
 
 def _gain_item(gain):
@@ -294,8 +296,9 @@ def _gain_item(gain):
         outcome = _("(now %(status)s; achieving it would make the score %(score)s)") % now_and_then
     condition = _("Achieved when: %(condition)s") % {"condition": escape(action.achieved_when)}
     return (
-        f'<li><a href="#{action.anchor}">{points}</a> <span class="small text-body-secondary">'
-        f'{outcome}</span>\n    <div class="small">{condition}</div></li>\n'
+        f'<li><a href="#{escape(action.anchor)}">{points}</a> '
+        f'<span class="small text-body-secondary">{outcome}</span>\n'
+        f'    <div class="small">{condition}</div></li>\n'
     )
 
 
