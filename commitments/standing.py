@@ -2,14 +2,15 @@
 
 Ranks follow the scorecard's order (graded cities first, then by score) and share ties
 (1, 1, 1, 4), like `scores.ranked`. They count over the scored cities a page shows (today's
-stored scores, or a past day's), in three queries whatever the number of cities.
+stored scores, or a past day's), in two queries whatever the number of cities.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from statistics import median
 
-from django.db.models import Count, F, Q, Value
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import Abs
 
 from cities.models import City
@@ -18,6 +19,9 @@ from commitments.scoring import rounded
 
 # A city page offers to compare the city with this many peers (the comparison takes four).
 NEAREST_PEERS = 3
+
+# Where another city stands relative to the city a page shows.
+AHEAD, TIED, BEHIND = 0, 1, 2
 
 
 @dataclass
@@ -43,26 +47,13 @@ class Standing:
     nearest_peers: list  # the peers closest in population, closest first
 
 
-def _ahead_and_tied(city):
-    """Conditions on stored scores: ranked ahead of the city, and tied with it."""
+def _places(city):
+    """Each scored city's place relative to `city`: AHEAD of it, TIED with it or BEHIND it."""
     tied = Q(graded=city.graded, score=city.score)
     ahead = Q(graded=city.graded, score__gt=city.score)
     if not city.graded:
         ahead |= Q(graded=True)
-    return ahead, tied
-
-
-def _rank_aggregates(name, scope, ahead, tied):
-    return {
-        f"{name}_total": Count("pk", filter=scope),
-        f"{name}_ahead": Count("pk", filter=scope & ahead),
-        f"{name}_tied": Count("pk", filter=scope & tied),
-    }
-
-
-def _rank(figures, name):
-    total = figures[f"{name}_total"]
-    return Rank(figures[f"{name}_ahead"] + 1, figures[f"{name}_tied"], total) if total else None
+    return Case(When(ahead, then=Value(AHEAD)), When(tied, then=Value(TIED)), default=BEHIND)
 
 
 def _peers(band, field="population"):
@@ -71,26 +62,47 @@ def _peers(band, field="population"):
     return band.condition(field) if band else Q(**{f"{field}__isnull": True})
 
 
+def _rank(places):
+    """The Rank from a group's {place: cities}, or None for an empty group."""
+    total = places.total()
+    return Rank(places[AHEAD] + 1, places[TIED], total) if total else None
+
+
 def standing(city, scored):
     """The standing of `city` among `scored`: `City.objects.with_scores()`, or the cities as
-    scored on a past day (`scores.scored_as_of`), the city among them."""
-    ahead, tied = _ahead_and_tied(city)
+    scored on a past day (`scores.scored_as_of`), the city among them.
+
+    One query reads each scored city's place relative to the city, whether it is in the city's
+    state and in its band, and a peer's score (for the peers' median); they are counted here,
+    as the scored cities may be an aggregate already (`scores.scored_as_of` when computed)."""
     band = band_of(city.population)
     peers = _peers(band)
-    figures = scored.aggregate(
-        **_rank_aggregates("overall", Q(), ahead, tied),
-        **_rank_aggregates("state", Q(state=city.state), ahead, tied),
-        **_rank_aggregates("peers", peers, ahead, tied),
+    places = (
+        scored.order_by()
+        .annotate(
+            place=_places(city),
+            in_state=ExpressionWrapper(Q(state=city.state), output_field=BooleanField()),
+            in_band=ExpressionWrapper(peers, output_field=BooleanField()),
+            peer_score=Case(When(peers, then=F("score"))),
+        )
+        .values_list("place", "in_state", "in_band", "peer_score")
     )
-    peer_scores = list(scored.filter(peers).values_list("score", flat=True))
+    overall, state, peer_places, peer_scores = Counter(), Counter(), Counter(), []
+    for place, in_state, in_band, score in places:
+        overall[place] += 1
+        if in_state:
+            state[place] += 1
+        if in_band:
+            peer_places[place] += 1
+            peer_scores.append(score)
     distance = Abs(F("population") - Value(city.population or 0))
-    nearest = City.objects.filter(_peers(band)).exclude(pk=city.pk).order_by(distance, "name")
+    nearest = City.objects.filter(peers).exclude(pk=city.pk).order_by(distance, "name")
     nearest = list(nearest[:NEAREST_PEERS])
     return Standing(
-        overall=_rank(figures, "overall"),
-        state=_rank(figures, "state"),
+        overall=_rank(overall),
+        state=_rank(state),
         band=band,
-        peers=_rank(figures, "peers") if band else None,
+        peers=_rank(peer_places) if band else None,
         peers_median=rounded(Fraction(median(peer_scores))) if band and peer_scores else None,
         nearest_peers=nearest if band else [],
     )

@@ -62,7 +62,7 @@ def populate(count):
 
 # Each count includes the one read of the record's last change (commitments.caching).
 # Two of them read the city's own reports and whether it has a verified official.
-CITY_PAGE_QUERIES = 19
+CITY_PAGE_QUERIES = 18
 
 
 def city_url(city):
