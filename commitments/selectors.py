@@ -32,6 +32,7 @@ from commitments.models import (
 from commitments.scores import (
     PagedByKeys,
     ScoredByPage,
+    cities_signed_on,
     people_as_of,
     pledge_record,
     scored_cities,
@@ -171,8 +172,7 @@ def home_figures(cities, day=None):
         "grades": [(grade, grades[grade]) for grade in Grade.values],
     }
     if day is not None:
-        signed = people_as_of(day).filter(pledge_status=PledgeStatus.SIGNED)
-        return {**figures, "mayors_signed": signed.count()}
+        return {**figures, "mayors_signed": cities_signed_on(day)}
     latest = pledge_record().filter(mayor=OuterRef("pk")).values("status")[:1]
     sitting = Mayor.objects.sitting().annotate(status=Subquery(latest))
     signed = sitting.filter(status=PledgeStatus.SIGNED)

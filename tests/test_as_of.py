@@ -22,7 +22,7 @@ from commitments.models import (
     ReviewState,
 )
 from commitments.pagination import Pagination
-from commitments.scores import ScoredByPage, scored_as_of
+from commitments.scores import ScoredByPage, cities_signed_on, people_as_of, scored_as_of
 from commitments.scoring import Status
 from commitments.services import refresh_current_status
 from tests.factories import CityFactory, MayorFactory, rate, reviewer
@@ -117,6 +117,36 @@ def test_the_mayor_and_pledge_are_those_of_the_day():
     signed = {day: selectors.home_figures([], day)["mayors_signed"]
               for day in (date(2020, 1, 1), date(2022, 6, 1))}  # fmt: skip
     assert signed == {date(2020, 1, 1): 1, date(2022, 6, 1): 0}
+
+
+def test_the_home_page_counts_the_cities_whose_latest_record_then_is_a_signature():
+    """`cities_signed_on` ranks the records within each city; it counts what `people_as_of`
+    says of each city, whatever came before or after the day."""
+    undone, handed_over, never = (CityFactory() for _ in range(3))
+    mayor = MayorFactory(city=undone, term_start=date(2018, 1, 1))
+    for approved, status in ((date(2019, 1, 2), PledgeStatus.SIGNED),
+                             (date(2021, 1, 2), PledgeStatus.DECLINED)):  # fmt: skip
+        approved_on(approved, Pledge, mayor=mayor, status=status, date=approved,
+                    source_url="https://example.org/record")  # fmt: skip
+    # A handover on 2022-01-01: both mayors serve that day; the latest record is the new one's.
+    former = MayorFactory(city=handed_over, term_start=date(2014, 1, 1), term_end=date(2022, 1, 1))
+    sitting = MayorFactory(city=handed_over, term_start=date(2022, 1, 1))
+    approved_on(date(2020, 1, 2), Pledge, mayor=former, status=PledgeStatus.SIGNED,
+                date=date(2020, 1, 1), source_url="https://example.org/former")  # fmt: skip
+    approved_on(date(2022, 1, 1), Pledge, mayor=sitting, status=PledgeStatus.URGED,
+                date=date(2022, 1, 1), source_url="https://example.org/sitting")  # fmt: skip
+    MayorFactory(city=never, term_start=date(2010, 1, 1))
+
+    def signed(day):
+        return {city.pk for city in people_as_of(day) if city.pledge_status == PledgeStatus.SIGNED}
+
+    days = [date(2019, 1, 1), date(2019, 1, 2), date(2020, 6, 1), date(2021, 1, 2),
+            date(2021, 12, 31), date(2022, 1, 1), date(2022, 1, 2)]  # fmt: skip
+    counted = {day: cities_signed_on(day) for day in days}
+    assert counted == {day: len(signed(day)) for day in days}
+    assert counted == {date(2019, 1, 1): 0, date(2019, 1, 2): 1, date(2020, 6, 1): 2,
+                       date(2021, 1, 2): 1, date(2021, 12, 31): 1, date(2022, 1, 1): 0,
+                       date(2022, 1, 2): 0}  # fmt: skip
 
 
 @pytest.fixture
