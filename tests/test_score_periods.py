@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cities.models import City
+from commitments.maps import map_rows
 from commitments.models import (
     BEFORE_THE_RECORD,
     Action,
@@ -22,6 +23,7 @@ from commitments.models import (
     ScorePeriodsBuilt,
 )
 from commitments.scores import FIGURES, scored_at
+from commitments.selectors import HOME_FIGURE_FIELDS
 from commitments.services import approve_update, rebuild_score_periods
 from tests.conftest import change_weight
 from tests.factories import CityFactory, ProgressUpdateFactory, ReviewerFactory, rate
@@ -164,6 +166,12 @@ def test_the_cities_periods_at_a_moment_are_found_in_an_index():
     page = City.objects.filter(pk__in=[periods[0].city_id, periods[-1].city_id])
     plan = scored_at(moment, page, few=True).explain()
     assert "one_score_per_moment" in plan and "score_periods_do_not_overlap" not in plan, plan
+    # What the home page's map and a city's standing read of every city, the index alone
+    # answers (migration 0030), without visiting the table's rows.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    home_map = map_rows(scored_at(moment, City.objects.all()), *HOME_FIGURE_FIELDS).explain()
+    assert "Index Only Scan using score_periods_do_not_overlap" in home_map, home_map
 
 
 def test_rebuilding_gives_what_the_services_kept(ratings):
