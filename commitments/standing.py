@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from statistics import median
 
-from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Value, When
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import Abs
 
 from cities.models import City
@@ -68,13 +68,21 @@ def _rank(places):
     return Rank(places[AHEAD] + 1, places[TIED], total) if total else None
 
 
+def _counted(places):
+    """The groups of `places` with how many cities each holds, counted in SQL; one by one when
+    the scored cities are grouped already (their figures computed from the ratings, while the
+    stored ones are built again: `scores.scored_at`), which a GROUP BY would regroup."""
+    if places.query.group_by is None:
+        return places.annotate(cities=Count("pk"))
+    return ((*row, 1) for row in places)
+
+
 def standing(city, scored):
     """The standing of `city` among `scored`: `City.objects.with_scores()`, or the cities as
     scored on a past day (`scores.scored_as_of`), the city among them.
 
-    One query reads each scored city's place relative to the city, whether it is in the city's
-    state and in its band, and a peer's score (for the peers' median); they are counted here,
-    as the scored cities may be an aggregate already (`scores.scored_as_of` when computed)."""
+    One query counts the scored cities by their place relative to the city, whether they are in
+    its state and in its band, and a peer's score (for the peers' median)."""
     band = band_of(city.population)
     peers = _peers(band)
     places = (
@@ -88,13 +96,13 @@ def standing(city, scored):
         .values_list("place", "in_state", "in_band", "peer_score")
     )
     overall, state, peer_places, peer_scores = Counter(), Counter(), Counter(), []
-    for place, in_state, in_band, score in places:
-        overall[place] += 1
+    for place, in_state, in_band, score, cities in _counted(places):
+        overall[place] += cities
         if in_state:
-            state[place] += 1
+            state[place] += cities
         if in_band:
-            peer_places[place] += 1
-            peer_scores.append(score)
+            peer_places[place] += cities
+            peer_scores += [score] * cities
     distance = Abs(F("population") - Value(city.population or 0))
     nearest = City.objects.filter(peers).exclude(pk=city.pk).order_by(distance, "name")
     nearest = list(nearest[:NEAREST_PEERS])
