@@ -724,8 +724,9 @@ class ScorePeriod(ScoreFigures):
         ]
         # On PostgreSQL no two periods of a city overlap (migration 0027), and the GiST index of
         # that exclusion constraint finds every city's period at a moment in about 4 ms at 1,500
-        # cities; a page's few cities are looked up by their last start before it, in the index
-        # of (city, start) of `one_score_per_moment` (`scores._stored_at`).
+        # cities (migration 0030); a page's few cities are looked up by their last start before
+        # it, in the index of (city, start) of `one_score_per_moment` (`scores._stored_at`),
+        # which on PostgreSQL also carries what a city's score history reads (migration 0031).
         constraints = [
             models.UniqueConstraint(fields=["city", "public_from"], name="one_score_per_moment"),
             models.CheckConstraint(

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cities.models import City
+from commitments.history import _periods_at_month_ends
 from commitments.maps import map_rows
 from commitments.models import (
     BEFORE_THE_RECORD,
@@ -139,6 +140,33 @@ def test_two_periods_of_a_city_never_overlap(ratings):
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         period.save()
         cursor.execute("SET CONSTRAINTS score_periods_do_not_overlap IMMEDIATE")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_city_s_score_history_reads_its_periods_from_an_index_alone():
+    """Their starts, ends, scores and rated actions are in the index of (city, start) (migration
+    0031): once the table is vacuumed, as the load and autovacuum leave it, the history's query
+    never visits its rows (with sequential and bitmap scans off, the plan the query can take)."""
+    city = CityFactory()
+    figures = ScorePeriod.objects.filter(city=city).values(*FIGURES).get()
+    now = timezone.now()
+    starts = [now - timedelta(days=n) for n in range(400, 0, -1)]
+    ScorePeriod.objects.filter(city=city).update(public_until=starts[0])
+    ScorePeriod.objects.bulk_create(
+        ScorePeriod(city=city, public_from=start, public_until=end, **figures)
+        for start, end in pairwise([*starts, None])
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE commitments_scoreperiod")
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_bitmapscan = off")
+        try:
+            plan = _periods_at_month_ends(city, now).explain()
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_bitmapscan")
+    assert "Index Only Scan using one_score_per_moment" in plan, plan
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan")
