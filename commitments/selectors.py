@@ -155,8 +155,8 @@ HOME_FIGURE_FIELDS = ["score_numerator", "score_denominator", "achieved_actions"
 
 def home_figures(cities, day=None):
     """The home page's headline figures from every scored city (dicts of `grade` and
-    HOME_FIGURE_FIELDS, as of the end of `day`), and the sitting mayors then whose latest
-    approved pledge record is a signature, in one query.
+    HOME_FIGURE_FIELDS, as of the end of `day`), and the sitting mayors whose latest approved
+    pledge record is a signature (as of `day`, the cities whose record then is one), in one query.
 
     The average is the mean of the cities' exact scores (fractions), rounded half up."""
     cities = [city for city in cities if city["grade"] is not None]  # all scored, once stored

@@ -53,7 +53,7 @@ def _places(city):
     ahead = Q(graded=city.graded, score__gt=city.score)
     if not city.graded:
         ahead |= Q(graded=True)
-    return Case(When(ahead, then=Value(AHEAD)), When(tied, then=Value(TIED)), default=BEHIND)
+    return Case(When(ahead, then=Value(AHEAD)), When(tied, then=Value(TIED)), default=Value(BEHIND))
 
 
 def _peers(band, field="population"):
@@ -69,9 +69,9 @@ def _rank(places):
 
 
 def _counted(places):
-    """The groups of `places` with how many cities each holds, counted in SQL; one by one when
-    the scored cities are grouped already (their figures computed from the ratings, while the
-    stored ones are built again: `scores.scored_at`), which a GROUP BY would regroup."""
+    """`places` grouped, with how many cities each group holds: counted in SQL, or one row a
+    city when the scored cities are grouped already (their figures computed from the ratings
+    while the stored ones are built again: `scores.scored_at`)."""
     if places.query.group_by is None:
         return places.annotate(cities=Count("pk"))
     return ((*row, 1) for row in places)

@@ -136,6 +136,11 @@ def test_the_home_page_counts_the_cities_whose_latest_record_then_is_a_signature
     approved_on(date(2022, 1, 1), Pledge, mayor=sitting, status=PledgeStatus.URGED,
                 date=date(2022, 1, 1), source_url="https://example.org/sitting")  # fmt: skip
     MayorFactory(city=never, term_start=date(2010, 1, 1))
+    # Two records of one day: the later one (by id) is the status, a refusal here.
+    same_day = MayorFactory(term_start=date(2010, 1, 1))
+    for status in (PledgeStatus.SIGNED, PledgeStatus.DECLINED):
+        approved_on(date(2020, 6, 1), Pledge, mayor=same_day, status=status,
+                    date=date(2020, 6, 1), source_url="https://example.org/same-day")  # fmt: skip
 
     def signed(day):
         return {city.pk for city in people_as_of(day) if city.pledge_status == PledgeStatus.SIGNED}
