@@ -153,7 +153,8 @@ def milliseconds(value):
 def print_machine():
     print("# Pledge Tracker benchmark\n")
     print(f"- Machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.1f} GiB, "
-          f"{platform.platform()}, Python {platform.python_version()} ({sys.base_prefix})")  # fmt: skip
+          f"{platform.platform()}, "
+          f"Python {platform.python_version()} ({sys.base_prefix})")  # fmt: skip
     print(
         f"- Load: wrk, {server.USERS} connections, no think time, gzip accepted, {SECONDS} s per "
         f"URL; gunicorn, {server.WORKERS} workers (gunicorn.conf.py), DEBUG off"
